@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using ElixiModels.Models;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Matches model names against -Name values: wildcards as in PowerShell; a literal name without a tag matches every
+/// tag of that model; with a tag it must match exactly (":latest" implied nowhere else). Remembers literal names
+/// that matched nothing, so a cmdlet can report them.
+/// </summary>
+internal sealed class ModelNameFilter
+{
+    private readonly List<(string Text, WildcardPattern? Pattern, string? Exact, string? Base)> _terms = new();
+    private readonly HashSet<string> _matched = new(StringComparer.OrdinalIgnoreCase);
+
+    public ModelNameFilter(IEnumerable<string>? names)
+    {
+        foreach (string raw in names ?? Array.Empty<string>())
+        {
+            string text = raw.Trim();
+            if (WildcardPattern.ContainsWildcardCharacters(text))
+            {
+                _terms.Add((text, new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant), null, null));
+            }
+            else if (text.Contains(":"))
+            {
+                _terms.Add((text, null, ModelName.Normalize(text), null));
+            }
+            else
+            {
+                _terms.Add((text, null, null, ModelName.TryParse(text, out ModelName? n, out _) ? n!.BaseName : text));
+            }
+        }
+    }
+
+    public bool IsEmpty => _terms.Count == 0;
+
+    public bool Matches(string name)
+    {
+        if (_terms.Count == 0)
+        {
+            return true;
+        }
+
+        bool any = false;
+        ModelName.TryParse(name, out ModelName? parsed, out _);
+        foreach (var term in _terms)
+        {
+            bool hit = term.Pattern is not null
+                ? term.Pattern.IsMatch(name) || (parsed is not null && term.Pattern.IsMatch(parsed.BaseName))
+                : term.Exact is not null
+                    ? string.Equals(term.Exact, ModelName.Normalize(name), StringComparison.OrdinalIgnoreCase)
+                    : string.Equals(term.Base, parsed?.BaseName ?? name, StringComparison.OrdinalIgnoreCase);
+            if (hit)
+            {
+                _matched.Add(term.Text);
+                any = true;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>Literal names (no wildcards) that matched nothing.</summary>
+    public IEnumerable<string> Unmatched() =>
+        _terms.Where(t => t.Pattern is null && !_matched.Contains(t.Text)).Select(t => t.Text);
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Ollama;
+using ElixiModels.Session;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Base of every ElixiModels cmdlet: the -Uri and -TimeoutSec parameters, the per-session state, cancellation on
+/// Ctrl+C (StopProcessing), the single bridge from async work to the pipeline thread, and error records.
+/// </summary>
+public abstract class OllamaCmdlet : PSCmdlet, IDisposable
+{
+    private static readonly ConditionalWeakTable<Runspace, SessionContext> Sessions = new();
+    private static readonly SessionContext Fallback = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private IReadOnlyList<Uri>? _endpoints;
+    private SessionContext? _session;
+
+    /// <summary>Ollama server(s). Defaults to $env:OLLAMA_HOST, else http://127.0.0.1:11434.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Uri { get; set; }
+
+    /// <summary>Seconds to wait for an answer (for loads and streams: between lines). Defaults: 30 s, loads 600 s.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; }
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
+    protected CancellationToken StopToken => _stopping.Token;
+
+    /// <summary>The servers this invocation talks to, parsed and de-duplicated.</summary>
+    protected IReadOnlyList<Uri> Endpoints => _endpoints ??= ParseEndpoints();
+
+    /// <summary>This session's cache and active models.</summary>
+    protected SessionContext Session => _session ??= CurrentSession();
+
+    /// <summary>The canonical text of each endpoint, as every output object's Host.</summary>
+    protected static string HostOf(Uri endpoint) => OllamaEndpoint.Display(endpoint);
+
+    protected override void BeginProcessing()
+    {
+        _session = CurrentSession();
+        _endpoints = ParseEndpoints();
+    }
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>A client for <paramref name="endpoint"/> honouring -TimeoutSec; clients share one HttpClient per server.</summary>
+    protected OllamaClient ClientFor(Uri endpoint)
+    {
+        var options = new OllamaClientOptions();
+        if (TimeoutSec > 0)
+        {
+            options.Timeout = TimeSpan.FromSeconds(TimeoutSec);
+            options.LoadTimeout = TimeSpan.FromSeconds(TimeoutSec);
+        }
+
+        return new OllamaClient(endpoint, options);
+    }
+
+    /// <summary>
+    /// Runs async work and performs its pipeline writes here, on the pipeline thread, until it ends. Ctrl+C cancels
+    /// the work's token and returns at once. Exceptions the work lets escape become terminating errors.
+    /// </summary>
+    protected void Run(Func<PipelineBridge, CancellationToken, Task> work)
+    {
+        var bridge = new PipelineBridge(this);
+        CancellationToken token = _stopping.Token;
+        Task task = Task.Run(() => work(bridge, token), token);
+        task.ContinueWith(_ => bridge.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            bridge.Drain(token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Give the cancelled work a moment to unwind so nothing outlives the pipeline; never block the stop on it.
+            task.Wait(TimeSpan.FromMilliseconds(500));
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            if (!task.IsCompleted)
+            {
+                _stopping.Cancel();
+            }
+        }
+
+        if (task.IsCanceled || token.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+
+        if (task.Exception is { } failure)
+        {
+            Exception inner = failure.InnerExceptions.Count == 1 ? failure.InnerException! : failure;
+            if (inner is OperationCanceledException && token.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+
+            if (inner is PipelineStoppedException or ParameterBindingException)
+            {
+                throw inner;
+            }
+
+            ThrowTerminatingError(inner is ErrorRecordException withRecord ? withRecord.Record : OllamaErrors.From(inner, null));
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> once per endpoint, in parallel; a failure on one server is an error for that server only.</summary>
+    protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work) => Run(async (bridge, ct) =>
+    {
+        await Task.WhenAll(Endpoints.Select(async endpoint =>
+        {
+            OllamaClient client = ClientFor(endpoint);
+            try
+            {
+                await work(bridge, client, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                bridge.WriteError(OllamaErrors.From(ex, client.Host));
+            }
+        })).ConfigureAwait(false);
+    });
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    internal static SessionContext CurrentSessionForCompletion() => CurrentSession();
+
+    private static SessionContext CurrentSession()
+    {
+        Runspace? runspace = Runspace.DefaultRunspace;
+        return runspace is null ? Fallback : Sessions.GetValue(runspace, _ => new SessionContext());
+    }
+
+    private IReadOnlyList<Uri> ParseEndpoints()
+    {
+        if (Uri is null || Uri.Length == 0)
+        {
+            try
+            {
+                return new[] { OllamaEndpoint.FromEnvironment() };
+            }
+            catch (FormatException ex)
+            {
+                ThrowTerminatingError(OllamaErrors.Build(ex, "InvalidOllamaHost", ErrorCategory.InvalidArgument,
+                    Environment.GetEnvironmentVariable(OllamaEndpoint.HostVariable),
+                    "Fix $env:OLLAMA_HOST (e.g. 127.0.0.1:11434 or http://server:11434), or pass -Uri."));
+            }
+        }
+
+        var result = new List<Uri>();
+        foreach (string text in Uri!)
+        {
+            try
+            {
+                System.Uri parsed = OllamaEndpoint.Parse(text);
+                if (!result.Any(u => HostOf(u).Equals(HostOf(parsed), StringComparison.OrdinalIgnoreCase)))
+                {
+                    result.Add(parsed);
+                }
+            }
+            catch (FormatException ex)
+            {
+                ThrowTerminatingError(OllamaErrors.Build(ex, "InvalidOllamaUri", ErrorCategory.InvalidArgument, text,
+                    "Pass -Uri as host, host:port or http(s)://host[:port], e.g. -Uri http://127.0.0.1:11434"));
+            }
+        }
+
+        return result;
+    }
+}
+
+/// <summary>Carries a ready ErrorRecord out of async work to be thrown as a terminating error.</summary>
+public sealed class ErrorRecordException : Exception
+{
+    public ErrorRecordException(ErrorRecord record)
+        : base(record.Exception?.Message ?? record.ToString(), record.Exception)
+    {
+        Record = record;
+    }
+
+    public ErrorRecord Record { get; }
+}

@@ -1,0 +1,73 @@
+using System;
+using System.Management.Automation;
+using ElixiModels.Ollama;
+
+namespace ElixiModels.Commands;
+
+/// <summary>Builds the ErrorRecords every cmdlet emits: stable ids, the right category, the server's text, advice.</summary>
+internal static class OllamaErrors
+{
+    internal static ErrorRecord From(Exception exception, object? target)
+    {
+        exception = Unwrap(exception);
+        return exception switch
+        {
+            OllamaException ex => FromOllama(ex, target),
+            ArgumentException or FormatException => Build(exception, "InvalidArgument", ErrorCategory.InvalidArgument, target, null),
+            TimeoutException => Build(exception, "OllamaTimeout", ErrorCategory.OperationTimeout, target, "Increase -TimeoutSec, or check that the server is not overloaded."),
+            _ => Build(new InvalidOperationException(exception.Message, exception), "UnexpectedError", ErrorCategory.NotSpecified, target, null),
+        };
+    }
+
+    internal static ErrorRecord Build(Exception exception, string id, ErrorCategory category, object? target, string? recommendedAction, string? message = null)
+    {
+        var record = new ErrorRecord(exception, id, category, target);
+        if (recommendedAction is not null || message is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(message ?? exception.Message) { RecommendedAction = recommendedAction };
+        }
+
+        return record;
+    }
+
+    private static ErrorRecord FromOllama(OllamaException ex, object? target)
+    {
+        string host = OllamaEndpoint.Display(ex.Endpoint);
+        target ??= (object?)ex.Model ?? host;
+        return ex.Kind switch
+        {
+            OllamaErrorKind.Unreachable => Build(ex, "OllamaUnreachable", ErrorCategory.ConnectionError, target,
+                $"Start Ollama ('ollama serve' or the Ollama app), or point -Uri or $env:OLLAMA_HOST at the server you meant (asked: {host})."),
+            OllamaErrorKind.Timeout => Build(ex, "OllamaTimeout", ErrorCategory.OperationTimeout, target,
+                "Increase -TimeoutSec (a cold load of a large model can take minutes), or check the server's load."),
+            OllamaErrorKind.ConnectionLost => Build(ex, "OllamaConnectionLost", ErrorCategory.ConnectionError, target,
+                "The server closed the connection mid-answer (restarted or crashed?). Run the command again."),
+            OllamaErrorKind.ModelNotFound => Build(ex, "ModelNotFound", ErrorCategory.ObjectNotFound, target,
+                ex.Model is null
+                    ? "List installed models with Get-OllamaModel."
+                    : $"List installed models with Get-OllamaModel, or install this one with: Install-OllamaModel -Name '{ex.Model}'"),
+            OllamaErrorKind.InvalidRequest => Build(ex, "OllamaBadRequest", ErrorCategory.InvalidArgument, target,
+                "Check the parameters; the server's message above says what it rejected."),
+            OllamaErrorKind.Busy => Build(ex, "OllamaBusy", ErrorCategory.ResourceBusy, target,
+                "The server's queue is full. Try again shortly, or raise OLLAMA_MAX_QUEUE / OLLAMA_NUM_PARALLEL on the server."),
+            OllamaErrorKind.Unauthorized => Build(ex, "OllamaUnauthorized", ErrorCategory.PermissionDenied, target,
+                "Set $env:OLLAMA_API_KEY to a token the server or its proxy accepts."),
+            OllamaErrorKind.NotOllama => Build(ex, "NotAnOllamaServer", ErrorCategory.InvalidResult, target,
+                $"Check that {host} is an Ollama server (GET / answers 'Ollama is running') and that it is up to date."),
+            OllamaErrorKind.InvalidResponse => Build(ex, "OllamaInvalidResponse", ErrorCategory.InvalidData, target,
+                "The server's answer was malformed or cut short. Run the command again; if it persists, check the server log."),
+            _ => Build(ex, "OllamaServerError", ErrorCategory.InvalidResult, target,
+                "The server's message above says what failed; check the Ollama server log for details."),
+        };
+    }
+
+    private static Exception Unwrap(Exception ex)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: 1 } agg)
+        {
+            ex = agg.InnerException!;
+        }
+
+        return ex;
+    }
+}

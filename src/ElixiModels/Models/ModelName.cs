@@ -1,0 +1,108 @@
+using System;
+using System.Text.RegularExpressions;
+
+namespace ElixiModels.Models;
+
+/// <summary>
+/// An Ollama model reference: [host/][namespace/]model[:tag], validated by Ollama's own rules before it can reach a
+/// URL or a request body.
+/// </summary>
+public sealed class ModelName : IEquatable<ModelName>
+{
+    public const string DefaultTag = "latest";
+    private const string Part = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}";
+    private static readonly Regex NamePattern = new(
+        $@"^(?:(?<host>[A-Za-z0-9_][A-Za-z0-9_.:-]{{0,349}})/)?(?:(?<ns>[A-Za-z0-9_][A-Za-z0-9_-]{{0,79}})/)?(?<model>{Part})(?::(?<tag>{Part}))?$",
+        RegexOptions.CultureInvariant);
+
+    private ModelName(string? host, string? ns, string model, string tag)
+    {
+        RegistryHost = host;
+        Namespace = ns;
+        Model = model;
+        Tag = tag;
+    }
+
+    public string? RegistryHost { get; }
+    public string? Namespace { get; }
+    public string Model { get; }
+    public string Tag { get; }
+
+    /// <summary>The name as Ollama lists it: [host/][ns/]model:tag (library names without "library/").</summary>
+    public string FullName => Prefix + Model + ":" + Tag;
+
+    /// <summary>Without the tag.</summary>
+    public string BaseName => Prefix + Model;
+
+    private string Prefix => (RegistryHost is null ? string.Empty : RegistryHost + "/") + (Namespace is null ? string.Empty : Namespace + "/");
+
+    /// <summary>Parses a model name; returns false with a reason for anything Ollama would reject.</summary>
+    public static bool TryParse(string? text, out ModelName? name, out string? problem)
+    {
+        name = null;
+        string s = (text ?? string.Empty).Trim();
+        if (s.Length == 0)
+        {
+            problem = "The model name is empty.";
+            return false;
+        }
+
+        if (s.Length > 512)
+        {
+            problem = $"The model name is {s.Length} characters long; Ollama names are at most a few hundred.";
+            return false;
+        }
+
+        if (s.Contains("..") || s.Contains("\\") || s.StartsWith("/", StringComparison.Ordinal) || s.EndsWith("/", StringComparison.Ordinal))
+        {
+            problem = $"'{s}' is not a model name: names cannot contain '..', '\\' or start or end with '/'.";
+            return false;
+        }
+
+        Match m = NamePattern.Match(s);
+        if (!m.Success)
+        {
+            problem = $"'{s}' is not a valid Ollama model name (expected name[:tag], e.g. llama3.2:3b; letters, digits, '_', '-', '.').";
+            return false;
+        }
+
+        string? host = m.Groups["host"].Success ? m.Groups["host"].Value : null;
+        string? ns = m.Groups["ns"].Success ? m.Groups["ns"].Value : null;
+        if (host is not null && ns is null && !host.Contains(".") && !host.Contains(":"))
+        {
+            // "user/model": one slash means a namespace, as in Ollama.
+            ns = host;
+            host = null;
+        }
+
+        if (string.Equals(ns, "library", StringComparison.OrdinalIgnoreCase) && host is null)
+        {
+            ns = null;
+        }
+
+        string tag = m.Groups["tag"].Success ? m.Groups["tag"].Value : DefaultTag;
+        name = new ModelName(host, ns, m.Groups["model"].Value, tag);
+        problem = null;
+        return true;
+    }
+
+    /// <summary>Parses or throws <see cref="ArgumentException"/> with the reason.</summary>
+    public static ModelName Parse(string? text) =>
+        TryParse(text, out ModelName? name, out string? problem) ? name! : throw new ArgumentException(problem);
+
+    /// <summary>The full name of <paramref name="text"/> (":latest" added), or the text itself if it is not valid.</summary>
+    public static string Normalize(string? text) =>
+        TryParse(text, out ModelName? name, out _) ? name!.FullName : (text ?? string.Empty).Trim();
+
+    /// <summary>Whether two names refer to the same model (case-insensitive, ":latest" implied).</summary>
+    public static bool SameModel(string? a, string? b) =>
+        string.Equals(Normalize(a), Normalize(b), StringComparison.OrdinalIgnoreCase);
+
+    public bool Equals(ModelName? other) => other is not null && string.Equals(FullName, other.FullName, StringComparison.OrdinalIgnoreCase);
+
+    public override bool Equals(object? obj) => Equals(obj as ModelName);
+
+    public override int GetHashCode() => StringComparer.OrdinalIgnoreCase.GetHashCode(FullName);
+
+    public override string ToString() => FullName;
+}

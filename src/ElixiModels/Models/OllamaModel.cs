@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using ElixiModels.Ollama;
+using ElixiModels.Selection;
+
+namespace ElixiModels.Models;
+
+/// <summary>A model installed on an Ollama server (Get-OllamaModel).</summary>
+public sealed class OllamaModel
+{
+    /// <summary>Full name with tag, e.g. llama3.2:3b. Binds to -Name of the other cmdlets.</summary>
+    public string Name { get; internal init; } = string.Empty;
+
+    /// <summary>Name without the tag.</summary>
+    public string Model { get; internal init; } = string.Empty;
+
+    public string Tag { get; internal init; } = string.Empty;
+    public string? Family { get; internal init; }
+    public IReadOnlyList<string> Families { get; internal init; } = Array.Empty<string>();
+    public string? ParameterSize { get; internal init; }
+    public long? ParameterCount { get; internal init; }
+    public string? Quantization { get; internal init; }
+    public string? Format { get; internal init; }
+
+    /// <summary>Size on disk in bytes.</summary>
+    public long SizeBytes { get; internal init; }
+
+    /// <summary>Size on disk, readable (decimal units, as `ollama list`).</summary>
+    public string Size => Units.Bytes(SizeBytes);
+
+    public DateTimeOffset ModifiedAt { get; internal init; }
+    public string Digest { get; internal init; } = string.Empty;
+
+    /// <summary>First 12 characters of the digest, as `ollama list` shows it.</summary>
+    public string Id => Digest.Length > 12 ? Digest.Substring(0, 12) : Digest;
+
+    /// <summary>Whether /api/ps reported the model in memory when it was listed.</summary>
+    public bool IsLoaded { get; internal init; }
+
+    /// <summary>The server this model is on.</summary>
+    public string Host { get; internal init; } = string.Empty;
+
+    /// <summary>What the model can do (completion, tools, insert, vision, embedding, thinking); filled by -Detailed.</summary>
+    public IReadOnlyList<string> Capabilities { get; internal init; } = Array.Empty<string>();
+
+    /// <summary>Tasks the model suits (general, coding, analysis, creative, fast, vision, embedding, tools).</summary>
+    public IReadOnlyList<string> TaskTypes { get; internal init; } = Array.Empty<string>();
+
+    /// <summary>Trained context window in tokens; filled by -Detailed.</summary>
+    public int? ContextLength { get; internal init; }
+
+    /// <summary>Embedding width for embedding models; filled by -Detailed.</summary>
+    public int? EmbeddingLength { get; internal init; }
+
+    /// <summary>True for a cloud model that Ollama proxies to a remote host.</summary>
+    public bool IsCloud { get; internal init; }
+
+    /// <summary>Whether capabilities and model_info were fetched (-Detailed).</summary>
+    public bool HasDetails { get; internal init; }
+
+    public override string ToString() => Name;
+
+    internal static OllamaModel FromWire(WireModel m, string host, bool isLoaded)
+    {
+        ModelName.TryParse(m.Name, out ModelName? parsed, out _);
+        WireDetails d = m.Details ?? new WireDetails();
+        string[] families = d.Families ?? (d.Family is null ? Array.Empty<string>() : new[] { d.Family });
+        long? parameters = Units.ParseParameterSize(d.ParameterSize);
+        return new OllamaModel
+        {
+            Name = parsed?.FullName ?? m.Name,
+            Model = parsed?.BaseName ?? m.Name,
+            Tag = parsed?.Tag ?? string.Empty,
+            Family = d.Family,
+            Families = families,
+            ParameterSize = d.ParameterSize,
+            ParameterCount = parameters,
+            TaskTypes = TaskClassifier.TaskNames(new ModelTraits
+            {
+                Name = m.Name,
+                Family = d.Family,
+                Families = families,
+                ParameterCount = parameters,
+                SizeBytes = m.Size,
+            }),
+            Quantization = d.QuantizationLevel,
+            Format = d.Format,
+            SizeBytes = m.Size,
+            ModifiedAt = m.ModifiedAt,
+            Digest = m.Digest,
+            IsLoaded = isLoaded,
+            Host = host,
+            IsCloud = !string.IsNullOrEmpty(m.RemoteHost) || (parsed?.Tag.EndsWith("cloud", StringComparison.OrdinalIgnoreCase) ?? false),
+        };
+    }
+}

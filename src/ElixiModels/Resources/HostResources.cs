@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ElixiModels.Resources;
+
+/// <summary>A snapshot of the machine's CPU, memory and GPUs.</summary>
+public sealed class HostResources
+{
+    public string MachineName { get; internal init; } = Environment.MachineName;
+    public string OperatingSystem { get; internal init; } = string.Empty;
+    public string? CpuName { get; internal init; }
+    public int LogicalProcessors { get; internal init; } = Environment.ProcessorCount;
+
+    /// <summary>CPU use since the previous reading, 0–100; null on the first reading of a session.</summary>
+    public double? CpuPercent { get; internal init; }
+
+    public long TotalMemoryBytes { get; internal init; }
+    public long AvailableMemoryBytes { get; internal init; }
+    public IReadOnlyList<GpuInfo> Gpus { get; internal init; } = Array.Empty<GpuInfo>();
+    public DateTimeOffset ReadAt { get; internal init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Free VRAM summed over all GPUs.</summary>
+    public long FreeVramBytes
+    {
+        get
+        {
+            long sum = 0;
+            foreach (GpuInfo g in Gpus)
+            {
+                sum += g.FreeBytes;
+            }
+
+            return sum;
+        }
+    }
+
+    public string TotalMemory => Models.Units.Bytes(TotalMemoryBytes);
+    public string AvailableMemory => Models.Units.Bytes(AvailableMemoryBytes);
+
+    public override string ToString() =>
+        $"CPU {(CpuPercent is { } c ? c.ToString("0") + " %" : "n/a")}, RAM {AvailableMemory} free of {TotalMemory}, {Gpus.Count} GPU(s)";
+}
+
+/// <summary>One GPU as its vendor tool reports it.</summary>
+public sealed class GpuInfo
+{
+    public string Name { get; internal init; } = string.Empty;
+    public string Vendor { get; internal init; } = string.Empty;
+    public long TotalBytes { get; internal init; }
+    public long UsedBytes { get; internal init; }
+    public long FreeBytes { get; internal init; }
+    public double? UtilizationPercent { get; internal init; }
+
+    public override string ToString() => $"{Name} ({Models.Units.Bytes(FreeBytes)} free of {Models.Units.Bytes(TotalBytes)})";
+}
+
+/// <summary>Reads host resources; one implementation per OS, no extra packages.</summary>
+public interface IHostResourceProbe
+{
+    Task<HostResources> ReadAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Concurrent;
+
+namespace ElixiModels.Session;
+
+/// <summary>
+/// State held for one PowerShell session (runspace): the cache and the active model per server. Thread-safe, so
+/// background work of a cmdlet can read it while the pipeline thread writes.
+/// </summary>
+public sealed class SessionContext : IDisposable
+{
+    private readonly ConcurrentDictionary<string, string> _activeModels = new(StringComparer.OrdinalIgnoreCase);
+
+    public SessionCache Cache { get; } = new();
+
+    /// <summary>The model Switch-OllamaModel last made active on <paramref name="host"/>, if any.</summary>
+    public string? GetActiveModel(string host) => _activeModels.TryGetValue(host, out string? name) ? name : null;
+
+    public void SetActiveModel(string host, string? model)
+    {
+        if (model is null)
+        {
+            _activeModels.TryRemove(host, out _);
+        }
+        else
+        {
+            _activeModels[host] = model;
+        }
+    }
+
+    /// <summary>Keeps the headline numbers of a benchmark for 24 hours (the cache's default lifetime).</summary>
+    public void RecordBenchmark(BenchmarkSnapshot snapshot) =>
+        Cache.Set(BenchmarkKey(snapshot.Host, snapshot.Model), snapshot);
+
+    /// <summary>The latest benchmark of <paramref name="model"/> on <paramref name="host"/> in this session, if any.</summary>
+    public BenchmarkSnapshot? GetBenchmark(string host, string model) =>
+        Cache.TryGet(BenchmarkKey(host, model), out BenchmarkSnapshot snapshot) ? snapshot : null;
+
+    public void Dispose() => Cache.Dispose();
+
+    private static string BenchmarkKey(string host, string model) =>
+        "benchmark:" + host.ToLowerInvariant() + "|" + Models.ModelName.Normalize(model).ToLowerInvariant();
+}

@@ -1,0 +1,92 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Initialize-ElixiModelsBuild
+    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
+    $script:Sim = Start-OllamaSimulator
+    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+}
+
+AfterAll {
+    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+    Stop-OllamaSimulator $script:Sim
+}
+
+Describe 'Get-OllamaModel' {
+    It 'lists installed models as typed objects' {
+        $models = @(Get-OllamaModel)
+        $models.Count | Should -BeGreaterThan 3
+        $llama = $models | Where-Object Name -EQ 'llama3.2:3b'
+        $llama | Should -Not -BeNullOrEmpty
+        $llama.GetType().FullName | Should -Be 'ElixiModels.Models.OllamaModel'
+        $llama.Tag | Should -Be '3b'
+        $llama.Family | Should -Be 'llama'
+        $llama.ParameterSize | Should -Be '3.2B'
+        $llama.Quantization | Should -Be 'Q4_K_M'
+        $llama.SizeBytes | Should -BeGreaterThan 0
+        $llama.Size | Should -Match 'GB$'
+        $llama.Digest.Length | Should -Be 64
+        $llama.Host | Should -Be $script:Sim.Uri
+    }
+
+    It 'filters by <Name>' -ForEach @(
+        @{ Name = 'llama*'; Expected = @('llama3.2:3b') }
+        @{ Name = 'll*'; Expected = @('llama3.2:3b', 'llava:7b') }
+        @{ Name = 'LLAMA3.2'; Expected = @('llama3.2:3b') }
+        @{ Name = '*coder*'; Expected = @('qwen2.5-coder:7b') }
+        @{ Name = 'nothing*'; Expected = @() }
+    ) {
+        $names = @(Get-OllamaModel -Name $Name | ForEach-Object Name)
+        ($names | Sort-Object) -join ',' | Should -Be (($Expected | Sort-Object) -join ',')
+    }
+
+    It 'reports an unknown name with a suggestion' {
+        $err = $null
+        Get-OllamaModel -Name 'lama3.2:3b' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ModelNotFound*'
+        $err[0].Exception.Message | Should -Match 'llama3\.2:3b'
+    }
+
+    It 'lists loaded models with placement and expiry' {
+        Invoke-RestMethod -Uri "$($script:Sim.Uri)/api/generate" -Method Post -Body '{"model":"llama3.2:3b"}' -ContentType 'application/json' | Out-Null
+        $loaded = @(Get-OllamaModel -Loaded)
+        $loaded.Count | Should -Be 1
+        $loaded[0].Name | Should -Be 'llama3.2:3b'
+        $loaded[0].Processor | Should -Match 'CPU|GPU'
+        $loaded[0].ContextLength | Should -BeGreaterThan 0
+        (Get-OllamaModel -Name 'llama3.2:3b').IsLoaded | Should -BeTrue
+    }
+
+    It 'binds objects by property name' {
+        (Get-OllamaModel -Name 'phi3*' | Get-OllamaModel).Name | Should -Be 'phi3:mini'
+    }
+
+    It 'gives one clear error when the server is unreachable' {
+        $dead = Get-DeadUri
+        $err = $null
+        Get-OllamaModel -Uri $dead -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'OllamaUnreachable,ElixiModels.Commands.GetOllamaModelCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'ollama serve'
+    }
+
+    It 'rejects an invalid -Uri' {
+        { Get-OllamaModel -Uri 'ftp://example.com' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidOllamaUri*'
+    }
+
+    It 'honours OLLAMA_HOST' {
+        $saved = $env:OLLAMA_HOST
+        try {
+            $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+            $env:OLLAMA_HOST = ([uri]$script:Sim.Uri).Authority
+            (Get-OllamaModel -Name phi3).Name | Should -Be 'phi3:mini'
+        }
+        finally {
+            $env:OLLAMA_HOST = $saved
+            $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+        }
+    }
+}

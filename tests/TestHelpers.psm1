@@ -1,0 +1,77 @@
+# Helpers for the Pester suite: build the module and start/stop the Ollama simulator (tests/OllamaSimulator).
+Set-StrictMode -Version Latest
+
+$script:RepoRoot = Split-Path -Parent $PSScriptRoot
+
+function Get-RepoRoot { $script:RepoRoot }
+
+function Initialize-ElixiModelsBuild {
+    <# Builds the solution once per Pester run (skipped when ELIXI_SKIP_BUILD=1, e.g. after build.ps1 -Task Build). #>
+    if ($env:ELIXI_SKIP_BUILD -eq '1') { return }
+    $log = & dotnet build (Join-Path $script:RepoRoot 'ElixiModels.sln') --nologo -v quiet 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "dotnet build failed:`n$($log -join "`n")" }
+    $env:ELIXI_SKIP_BUILD = '1'
+}
+
+function Start-OllamaSimulator {
+    <#
+    .SYNOPSIS
+        Starts the Ollama simulator on a free loopback port and returns its base URI and process.
+    #>
+    [CmdletBinding()]
+    param()
+    $dll = Join-Path $script:RepoRoot 'tests/OllamaSimulator/bin/Debug/net10.0/OllamaSimulator.dll'
+    if (-not (Test-Path $dll)) { throw "The simulator is not built ($dll). Run: dotnet build ElixiModels.sln" }
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $psi.ArgumentList.Add($dll)
+    $psi.ArgumentList.Add('--port')
+    $psi.ArgumentList.Add('0')
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $line = $process.StandardOutput.ReadLine()
+        if ($null -eq $line) { break }
+        if ($line -match 'listening on (http://\S+)') {
+            return [pscustomobject]@{ Uri = $Matches[1].TrimEnd('/'); Process = $process }
+        }
+    }
+    $process.Kill()
+    throw "The simulator did not start: $($process.StandardError.ReadToEnd())"
+}
+
+function Stop-OllamaSimulator {
+    param([Parameter(Mandatory)] $Simulator)
+    if ($Simulator -and -not $Simulator.Process.HasExited) {
+        $Simulator.Process.Kill()
+        $Simulator.Process.WaitForExit(5000) | Out-Null
+    }
+}
+
+function Invoke-Simulator {
+    <#
+    .SYNOPSIS
+        Calls the simulator's test-control API (/_simulator/...): faults, reset, request log.
+    #>
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Method = 'GET',
+        $Body
+    )
+    $params = @{ Uri = "$($Simulator.Uri)/_simulator/$Path"; Method = $Method }
+    if ($null -ne $Body) { $params.Body = ($Body | ConvertTo-Json -Depth 5); $params.ContentType = 'application/json' }
+    Invoke-RestMethod @params
+}
+
+function Get-DeadUri {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $port = $listener.LocalEndpoint.Port
+    $listener.Stop()
+    "http://127.0.0.1:$port"
+}
+
+Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-DeadUri
