@@ -13,6 +13,8 @@
     TypesToProcess         = @('module/ElixiModels.Types.ps1xml')
     CmdletsToExport        = @(
         'Get-OllamaModel'
+        'Measure-OllamaModel'
+        'Select-OllamaModel'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

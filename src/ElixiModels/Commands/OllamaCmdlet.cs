@@ -83,7 +83,16 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // Give the cancelled work a moment to unwind so nothing outlives the pipeline; never block the stop on it.
-            task.Wait(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                task.Wait(TimeSpan.FromMilliseconds(500));
+            }
+            catch (AggregateException)
+            {
+                // Cancelled or failed while stopping: nothing left to report.
+            }
+
+            OnStopped();
             throw new PipelineStoppedException();
         }
         finally
@@ -96,6 +105,7 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
 
         if (task.IsCanceled || token.IsCancellationRequested)
         {
+            OnStopped();
             throw new PipelineStoppedException();
         }
 
@@ -116,10 +126,22 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> once per endpoint, in parallel; a failure on one server is an error for that server only.</summary>
-    protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work) => Run(async (bridge, ct) =>
+    /// <summary>
+    /// Called on the pipeline thread when Ctrl+C stopped <see cref="Run"/>, after the work had its moment to unwind.
+    /// The pipeline no longer accepts output here; the host's console still shows what is written to it directly.
+    /// </summary>
+    protected virtual void OnStopped()
     {
-        await Task.WhenAll(Endpoints.Select(async endpoint =>
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once per endpoint, in parallel (or one server after another when
+    /// <paramref name="oneAtATime"/>, e.g. so that measurements do not disturb each other); a failure on one server is
+    /// an error for that server only.
+    /// </summary>
+    protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work, bool oneAtATime = false) => Run(async (bridge, ct) =>
+    {
+        async Task OneAsync(Uri endpoint)
         {
             OllamaClient client = ClientFor(endpoint);
             try
@@ -130,7 +152,19 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
             {
                 bridge.WriteError(OllamaErrors.From(ex, client.Host));
             }
-        })).ConfigureAwait(false);
+        }
+
+        if (!oneAtATime)
+        {
+            await Task.WhenAll(Endpoints.Select(OneAsync)).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (Uri endpoint in Endpoints)
+        {
+            ct.ThrowIfCancellationRequested();
+            await OneAsync(endpoint).ConfigureAwait(false);
+        }
     });
 
     public void Dispose()

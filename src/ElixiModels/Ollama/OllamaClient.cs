@@ -250,6 +250,8 @@ public sealed class OllamaClient
             {
                 idle.CancelAfter(idleTimeout);
                 string? line = await reader.ReadLineAsync().ConfigureAwait(false);
+                // Disposing the response does not end a read that data is still arriving for: stop between lines.
+                ct.ThrowIfCancellationRequested();
                 if (line is null)
                 {
                     return;
