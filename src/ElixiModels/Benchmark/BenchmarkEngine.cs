@@ -142,6 +142,7 @@ public sealed class BenchmarkEngine
         WireRunningModel? placement = null;
         bool placementRead = false;
         var runs = new List<BenchmarkRun>(_settings.Count);
+        var warmups = new List<BenchmarkRun>(_settings.Warmup);
         bool complete = false;
         double? cpuPercent = null;
 
@@ -150,6 +151,7 @@ public sealed class BenchmarkEngine
             for (int w = 1; w <= _settings.Warmup; w++)
             {
                 BenchmarkRun warm = await RunOnceAsync(name, Prompt(salt, request++), w, BenchmarkPhase.Warmup, _settings.Warmup, runs, observer, ct).ConfigureAwait(false);
+                warmups.Add(warm);
                 loadMs ??= warm.LoadMs;
                 if (!warm.Succeeded)
                 {
@@ -196,7 +198,7 @@ public sealed class BenchmarkEngine
 
         wall.Stop();
         observer?.OnProgress(new BenchmarkProgress { Model = name, Phase = BenchmarkPhase.Done, Finished = runs.Count, Failed = runs.Count(r => !r.Succeeded) });
-        return Build(model, show, runs, complete, new MeasureFacts(measuredAt, wall.Elapsed, loadMs, wasLoaded, placement,
+        return Build(model, show, runs, warmups, complete, new MeasureFacts(measuredAt, wall.Elapsed, loadMs, wasLoaded, placement,
             version.IsCompleted ? version.Result : null, machine, cpuPercent));
     }
 
@@ -283,7 +285,7 @@ public sealed class BenchmarkEngine
         }
     }
 
-    private BenchmarkResult Build(OllamaModel model, WireShow show, IReadOnlyList<BenchmarkRun> runs, bool complete, MeasureFacts f)
+    private BenchmarkResult Build(OllamaModel model, WireShow show, IReadOnlyList<BenchmarkRun> runs, IReadOnlyList<BenchmarkRun> warmups, bool complete, MeasureFacts f)
     {
         BenchmarkRun[] ok = runs.Where(r => r.Succeeded).ToArray();
         MetricSummary? gen = MetricSummary.Of(ok.Where(r => r.GenerateTokensPerSecond.HasValue).Select(r => r.GenerateTokensPerSecond!.Value));
@@ -358,6 +360,7 @@ public sealed class BenchmarkEngine
             MeasuredAt = f.MeasuredAt,
             Duration = f.Duration,
             Runs = runs.ToArray(),
+            WarmupRuns = warmups.ToArray(),
         };
     }
 

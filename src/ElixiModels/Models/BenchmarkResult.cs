@@ -139,6 +139,9 @@ public sealed class BenchmarkResult
     /// <summary>Every counted run, in order.</summary>
     public BenchmarkRun[] Runs { get; internal init; } = Array.Empty<BenchmarkRun>();
 
+    /// <summary>The warm-up runs (not counted in the summary); the first one's LoadMs is the cold load.</summary>
+    public BenchmarkRun[] WarmupRuns { get; internal init; } = Array.Empty<BenchmarkRun>();
+
     public override string ToString() => GenerateTpsMedian is { } tps
         ? $"{Name}: {tps:0.0} tok/s, TTFT {TtftMsMedian:0} ms ({SuccessCount}/{RunCount} runs)"
         : $"{Name}: no successful run ({RunCount} attempted)";
