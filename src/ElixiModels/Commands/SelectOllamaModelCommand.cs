@@ -34,11 +34,13 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     public ModelTask Task { get; set; }
 
     /// <summary>
-    /// Candidates instead of every installed model: names, or objects from Get-OllamaModel, Measure-OllamaModel
-    /// (their measured speed is used) or Select-OllamaModel. Each object's Host says which server it is on.
+    /// Candidates instead of every installed model: names (wildcards allowed; a name without a tag means every tag),
+    /// or objects from Get-OllamaModel, Measure-OllamaModel (their measured speed is used) or Select-OllamaModel. Each
+    /// object's Host says which server it is on.
     /// </summary>
     [Parameter(ValueFromPipeline = true)]
     [ValidateNotNull]
+    [SupportsWildcards]
     public PSObject[]? InputObject { get; set; }
 
     /// <summary>Only models whose trained context window is at least this many tokens.</summary>
@@ -218,18 +220,23 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             {
                 foreach (Wanted w in wanted)
                 {
-                    WireModel? found = installed.FirstOrDefault(m => ModelName.SameModel(m.Name, w.Name));
-                    if (found is null)
+                    var filter = new ModelNameFilter(new[] { w.Name });
+                    foreach (WireModel found in installed.Where(m => filter.Matches(m.Name)))
                     {
-                        bridge.WriteError(GetOllamaModelCommand.NotFound(w.Name, client.Host, installed.Select(m => m.Name)));
+                        int at = picked.FindIndex(p => ReferenceEquals(p.Wire, found));
+                        if (at >= 0)
+                        {
+                            picked[at] = (found, w.Measured ?? picked[at].Measured);
+                        }
+                        else
+                        {
+                            picked.Add((found, w.Measured));
+                        }
                     }
-                    else if (picked.FindIndex(p => ReferenceEquals(p.Wire, found)) is int at and >= 0)
+
+                    foreach (string missing in filter.Unmatched())
                     {
-                        picked[at] = (found, w.Measured ?? picked[at].Measured);
-                    }
-                    else
-                    {
-                        picked.Add((found, w.Measured));
+                        bridge.WriteError(GetOllamaModelCommand.NotFound(missing, client.Host, installed.Select(m => m.Name)));
                     }
                 }
             }
