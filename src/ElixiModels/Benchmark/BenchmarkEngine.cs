@@ -198,8 +198,12 @@ public sealed class BenchmarkEngine
 
         wall.Stop();
         observer?.OnProgress(new BenchmarkProgress { Model = name, Phase = BenchmarkPhase.Done, Finished = runs.Count, Failed = runs.Count(r => !r.Succeeded) });
+        // When stopped, a version read that did not finish is left out rather than waited for.
+        string? serverVersion = !ct.IsCancellationRequested || version.Status == TaskStatus.RanToCompletion
+            ? await version.ConfigureAwait(false)
+            : null;
         return Build(model, show, runs, warmups, complete, new MeasureFacts(measuredAt, wall.Elapsed, loadMs, wasLoaded, placement,
-            version.IsCompleted ? version.Result : null, machine, cpuPercent));
+            serverVersion, machine, cpuPercent));
     }
 
     private string Prompt(string salt, int request) => BenchmarkPrompts.Build(_settings.PromptSet, _settings.Prompt, salt, request);

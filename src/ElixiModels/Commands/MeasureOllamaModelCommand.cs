@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using ElixiModels.Benchmark;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
@@ -128,6 +129,10 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
         }, oneAtATime: true);
     }
 
+    /// <summary>
+    /// After Ctrl+C the pipeline takes no more objects, so the runs of the interrupted model are reported on the
+    /// console instead; the partial result itself is kept in the session (Select-OllamaModel uses it).
+    /// </summary>
     protected override void OnStopped()
     {
         while (_partial.TryDequeue(out BenchmarkResult? r))
@@ -135,9 +140,16 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
             string speed = r.GenerateTpsMedian is { } tps
                 ? string.Format(CultureInfo.InvariantCulture, "median {0:0.0} tokens/s, time to first token {1:0} ms", tps, r.TtftMsMedian)
                 : "no run succeeded";
-            Host.UI.WriteWarningLine(
-                $"Stopped: {r.Name} on {r.Host} ran {r.RunCount} of {r.RequestedRuns} runs ({speed}). " +
-                "The partial result is kept in this session: Select-OllamaModel uses it.");
+            try
+            {
+                Host?.UI?.WriteWarningLine(
+                    $"Stopped: {r.Name} on {r.Host} ran {r.RunCount} of {r.RequestedRuns} runs ({speed}). " +
+                    "The partial result is kept in this session: Select-OllamaModel uses it.");
+            }
+            catch (Exception ex) when (ex is HostException or NotImplementedException)
+            {
+                // A host without a console: the session still has the result.
+            }
         }
     }
 

@@ -127,7 +127,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             if (outcome.Ranked[0].IsFallback
                 && ModelSelector.Suggest(ModelCatalog.Default, request, installed, free, max: 1).FirstOrDefault() is { } better)
             {
-                outcome.Ranked[0].Reason += $" For a better {TaskClassifier.Name(Task)} model install one: Install-OllamaModel -Name {better.Name}";
+                outcome.Ranked[0].Reason += $" For a better {TaskClassifier.Name(Task)} model install one: Install-OllamaModel -Name {better.Name}.";
             }
 
             IEnumerable<ScoredCandidate> chosen = All ? outcome.Ranked : outcome.Ranked.Take(Top);

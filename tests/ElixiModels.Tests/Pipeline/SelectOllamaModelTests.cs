@@ -113,6 +113,17 @@ public sealed class SelectOllamaModelTests : IAsyncLifetime
     }
 
     [Fact]
+    public void No_piped_candidate_fits_is_the_same_clear_error()
+    {
+        PsResult r = _sim.Ps.Invoke("'gemma3:1b', 'phi3:mini' | Select-OllamaModel vision -MemoryLimit 64GB");
+        Assert.Empty(r.Output);
+        ErrorRecord e = Assert.Single(r.Errors);
+        Assert.StartsWith("NoSuitableModel", e.FullyQualifiedErrorId);
+        Assert.Contains("no 'vision' capability): gemma3:1b (completion), phi3:mini (completion)", e.Exception.Message);
+        Assert.Contains("Install", e.ErrorDetails.RecommendedAction);
+    }
+
+    [Fact]
     public void No_candidate_suggests_catalog_models_that_pipe_into_Install_OllamaModel()
     {
         foreach (SimModel m in _sim.State.Installed.ToList())
@@ -264,7 +275,7 @@ public sealed class SelectOllamaModelTests : IAsyncLifetime
     [Fact]
     public void The_pipeline_from_Get_OllamaModel_through_Measure_to_Select_uses_the_measurements()
     {
-        PsResult r = _sim.Ps.Invoke("Get-OllamaModel | Measure-OllamaModel -Count 3 -MaxTokens 6 | Select-OllamaModel -Task fast -MemoryLimit 64GB");
+        PsResult r = _sim.Ps.Invoke("Get-OllamaModel | Measure-OllamaModel -Count 3 -MaxTokens 6 | Select-OllamaModel -Task fast");
         r.AssertNoErrors();
         PSObject chosen = Assert.Single(r.Output);
         Assert.Equal("gemma3:1b", chosen.Properties["Name"].Value);
