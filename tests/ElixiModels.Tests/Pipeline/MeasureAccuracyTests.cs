@@ -129,8 +129,7 @@ public sealed class MeasureAccuracyTests : IAsyncLifetime
         Assert.Equal(requests, _sim.State.Log.Entries.Count(e => e.Path == "/api/generate"));
     }
 
-    private static PSObject[] Warmups(PSObject result) =>
-        ((Array)result.Properties["WarmupRuns"].Value).Cast<object>().Select(PSObject.AsPSObject).ToArray();
+    private static PSObject[] Warmups(PSObject result) => Runs(result, "WarmupRuns");
 
     private static void WaitFor(PowerShell ps, Func<ProgressRecord, bool> condition)
     {

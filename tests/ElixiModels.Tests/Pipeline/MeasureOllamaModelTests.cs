@@ -316,8 +316,8 @@ public sealed class MeasureOllamaModelTests : IAsyncLifetime
 
     internal static T P<T>(PSObject o, string name) => (T)o.Properties[name].Value;
 
-    internal static PSObject[] Runs(PSObject result) =>
-        ((Array)result.Properties["Runs"].Value).Cast<object>().Select(PSObject.AsPSObject).ToArray();
+    internal static PSObject[] Runs(PSObject result, string property = "Runs") =>
+        ((Array)result.Properties[property].Value).Cast<object>().Select(PSObject.AsPSObject).ToArray();
 
     private List<JsonElement> Generates(string model) => _sim.State.Log.Entries
         .Where(e => e.Path == "/api/generate" && e.Model == model)
