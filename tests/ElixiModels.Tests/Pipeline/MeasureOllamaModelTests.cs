@@ -304,14 +304,16 @@ public sealed class MeasureOllamaModelTests : IAsyncLifetime
     [Fact]
     public void Default_table_shows_the_headline_numbers()
     {
-        PsResult r = _sim.Ps.Invoke("Measure-OllamaModel gemma3:1b -Count 2 -MaxTokens 4 | Out-Default");
+        PsResult r = _sim.Ps.Invoke("$m = Measure-OllamaModel gemma3:1b -Count 2 -MaxTokens 4; $m | Out-Default; $m.Runs | Out-Default");
         r.AssertNoErrors();
         string text = _sim.Ps.Host.Text;
         Assert.Contains("gemma3:1b", text);
         Assert.Contains("Gen tok/s", text);
         Assert.Contains("TTFT ms", text);
         Assert.Contains("2/2", text);
+        Assert.Contains("Total ms", text);
         Assert.DoesNotContain("ElixiModels.Models.BenchmarkResult", text);
+        Assert.DoesNotContain("ElixiModels.Models.BenchmarkRun", text);
     }
 
     internal static T P<T>(PSObject o, string name) => (T)o.Properties[name].Value;
