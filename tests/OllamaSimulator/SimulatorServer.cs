@@ -108,6 +108,12 @@ public sealed class SimulatorServer : IAsyncDisposable
         try
         {
             byte[] body = await ReadBodyAsync(ctx.Request, ct).ConfigureAwait(false);
+            if (path.StartsWith(ControlApi.Prefix, StringComparison.Ordinal))
+            {
+                await ControlApi.HandleAsync(ctx, State, method, path, body, ct).ConfigureAwait(false);
+                return;
+            }
+
             State.Log.Add(new LoggedRequest(State.Time.GetUtcNow(), method, path, Encoding.UTF8.GetString(body), GoRequest.TryGetModel(body)));
 
             FaultSettings faults = State.Faults;
