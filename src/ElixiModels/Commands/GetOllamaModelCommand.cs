@@ -60,7 +60,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
             foreach (WireModel wire in installed)
             {
-                OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded.Contains(ModelName.Normalize(wire.Name)));
+                OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded);
                 if (filter.Matches(model.Name))
                 {
                     bridge.WriteObject(model);
