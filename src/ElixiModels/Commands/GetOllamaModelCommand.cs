@@ -58,6 +58,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
+            Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
             foreach (WireModel wire in installed)
             {
                 OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded);
