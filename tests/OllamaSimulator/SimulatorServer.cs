@@ -114,7 +114,7 @@ public sealed class SimulatorServer : IAsyncDisposable
                 return;
             }
 
-            State.Log.Add(new LoggedRequest(State.Time.GetUtcNow(), method, path, Encoding.UTF8.GetString(body), GoRequest.TryGetModel(body)));
+            State.Log.Add(new LoggedRequest(State.Time.GetUtcNow(), method, path, Encoding.UTF8.GetString(body), GoRequest.TryGetModel(body), ctx.Request.Headers.Authorization.Count > 0 ? ctx.Request.Headers.Authorization.ToString() : null));
 
             FaultSettings faults = State.Faults;
             if (faults.RefuseConnections)
