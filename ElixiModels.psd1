@@ -13,6 +13,9 @@
     TypesToProcess         = @('module/ElixiModels.Types.ps1xml')
     CmdletsToExport        = @(
         'Get-OllamaModel'
+        'Install-OllamaModel'
+        'Remove-OllamaModel'
+        'Switch-OllamaModel'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
