@@ -61,7 +61,7 @@ public sealed class ModelSwitcher
                     CurrentModel = current,
                     Host = _client.Host,
                     WasAlreadyActive = true,
-                    KeepAlive = keep,
+                    KeepAlive = "unchanged",
                 };
             }
         }

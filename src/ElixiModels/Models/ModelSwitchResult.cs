@@ -32,7 +32,10 @@ public sealed class ModelSwitchResult
     /// </summary>
     public bool WasAlreadyActive { get; internal init; }
 
-    /// <summary>How long the server keeps the model loaded when idle: a duration, "Forever", or "server default".</summary>
+    /// <summary>
+    /// How long the server keeps the model loaded when idle: a duration, "Forever", "server default" (none was
+    /// given), or "unchanged" (already active and loaded, none was given).
+    /// </summary>
     public string KeepAlive { get; internal init; } = string.Empty;
 
     /// <summary>"Already active" (nothing was loaded), "Switched" (from another model) or "Activated" (none was active).</summary>

@@ -226,16 +226,16 @@ public sealed class OllamaClient
         using HttpResponseMessage response = await OllamaTransport.SendAsync(
             Endpoint, request, HttpCompletionOption.ResponseHeadersRead, Options, idleTimeout, model, ct).ConfigureAwait(false);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        // netstandard2.0's ReadLineAsync takes no token: disposing the response is what unblocks a pending read.
+        // Where a stream ignores the read's token (.NET Framework), disposing the response unblocks a pending read.
         using CancellationTokenRegistration abort = idle.Token.Register(response.Dispose);
         try
         {
             using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var reader = new NdjsonReader(stream);
             while (true)
             {
                 idle.CancelAfter(idleTimeout);
-                string? line = await reader.ReadLineAsync().ConfigureAwait(false);
+                string? line = await reader.ReadLineAsync(idle.Token).ConfigureAwait(false);
                 if (line is null)
                 {
                     return;

@@ -84,6 +84,7 @@ public sealed class SwitchOllamaModelTests : IAsyncLifetime
         PSObject result = Assert.Single(r.Output);
         Assert.True((bool)result.Properties["WasAlreadyActive"].Value);
         Assert.Equal("Already active", result.Properties["Status"].Value);
+        Assert.Equal("unchanged", result.Properties["KeepAlive"].Value);
         Assert.Equal(TimeSpan.Zero, result.Properties["LoadTime"].Value);
         Assert.False((bool)result.Properties["Unloaded"].Value);
         Assert.Contains(r.Verbose, v => v.Contains("already is the active model"));
