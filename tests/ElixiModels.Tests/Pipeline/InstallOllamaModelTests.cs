@@ -114,18 +114,24 @@ public sealed class InstallOllamaModelTests : IAsyncLifetime
         Assert.Null(_sim.State.FindInstalled("mistral:7b"));
     }
 
-    [Fact]
-    public void No_internet_on_the_server_is_a_connection_error_with_the_servers_text()
+    [Theory]
+    [InlineData("pull model manifest: Get \"https://registry.ollama.ai/v2/library/mistral/manifests/7b\": dial tcp: lookup registry.ollama.ai: no such host",
+        "RegistryUnreachable", ErrorCategory.ConnectionError, "internet")]
+    [InlineData("max retries exceeded: read tcp 10.0.0.2:51234->104.21.75.227:443: i/o timeout",
+        "RegistryUnreachable", ErrorCategory.ConnectionError, "internet")]
+    [InlineData("digest mismatch, file must be downloaded again: want sha256:6577, got sha256:0b3f",
+        "PullFailed", ErrorCategory.InvalidResult, "run the same command again")]
+    public void Error_lines_mid_stream_keep_the_servers_text_and_say_what_to_do(string text, string id, ErrorCategory category, string advice)
     {
-        const string text = "pull model manifest: Get \"https://registry.ollama.ai/v2/library/mistral/manifests/7b\": dial tcp: lookup registry.ollama.ai: no such host";
-        _sim.State.Faults.ErrorLineAfter("/api/pull", 1, text);
+        _sim.State.Faults.ErrorLineAfter("/api/pull", 3, text);
         PsResult r = _sim.Ps.Invoke("Install-OllamaModel mistral:7b");
         ErrorRecord e = Assert.Single(r.Errors);
-        Assert.StartsWith("RegistryUnreachable,", e.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.ConnectionError, e.CategoryInfo.Category);
-        Assert.Contains("no such host", e.Exception.Message);
-        Assert.Contains("internet", e.ErrorDetails.RecommendedAction);
+        Assert.Equal(id + ",ElixiModels.Commands.InstallOllamaModelCommand", e.FullyQualifiedErrorId);
+        Assert.Equal(category, e.CategoryInfo.Category);
+        Assert.Contains(text, e.Exception.Message);
+        Assert.Contains(advice, e.ErrorDetails.RecommendedAction);
         Assert.Empty(r.Output);
+        Assert.Equal(ProgressRecordType.Completed, r.Progress[^1].RecordType);
     }
 
     [Fact]
@@ -179,5 +185,21 @@ public sealed class InstallOllamaModelTests : IAsyncLifetime
         PsResult r = _sim.Ps.Invoke("Install-OllamaModel mistral:7b -Uri $args[0]", SimulatedOllama.DeadUri().ToString());
         ErrorRecord e = Assert.Single(r.Errors);
         Assert.StartsWith("OllamaUnreachable,", e.FullyQualifiedErrorId);
+    }
+
+    [Theory]
+    [InlineData("ll", true, new[] { "llama3.2:3b", "llava:7b" })]
+    [InlineData("NOMIC", true, new[] { "nomic-embed-text:latest" })]
+    [InlineData("qwen2.5", true, new[] { "qwen2.5-coder:7b" })]
+    [InlineData("ll", false, new[] { "llama3.2:3b" })]
+    public void Name_completes_installed_and_catalog_names(string prefix, bool serverUp, string[] expected)
+    {
+        // nomic-embed-text is only in the catalog, not on the server.
+        _sim.State.RemoveInstalled("nomic-embed-text:latest");
+        string uri = serverUp ? _sim.Uri.ToString() : SimulatedOllama.DeadUri().ToString();
+        string input = $"Install-OllamaModel -Uri {uri} {prefix}";
+        PsResult r = _sim.Ps.Invoke("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object CompletionText", input);
+        r.AssertNoErrors();
+        Assert.Equal(expected, r.Output.Select(o => (string)o.BaseObject).ToArray());
     }
 }
