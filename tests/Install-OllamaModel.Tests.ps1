@@ -24,6 +24,10 @@ AfterAll {
 }
 
 Describe 'Install-OllamaModel' {
+    BeforeEach {
+        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+    }
+
     It 'installs a piped object by its Name and outputs the installed model' {
         $model = [pscustomobject]@{ Name = 'qwen2.5:0.5b' } | Install-OllamaModel
         $model.GetType().FullName | Should -Be 'ElixiModels.Models.OllamaModel'
@@ -85,6 +89,19 @@ Describe 'Install-OllamaModel' {
     It 'downloads nothing with -WhatIf' {
         Install-OllamaModel tinyllama -WhatIf | Should -BeNullOrEmpty
         Get-OllamaModel -Name 'tinyllama:latest' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-SimulatorLog $script:Sim -Path '/api/pull' | Should -BeNullOrEmpty
+    }
+
+    It 'turns an error line in the middle of the download into an error with the server''s text' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{
+            errorLineAfter = @{ path = '/api/pull'; lines = 3; error = 'write /root/.ollama/models/blobs/sha256-x-partial: no space left on device' }
+        } | Out-Null
+        $err = $null
+        Install-OllamaModel codellama:7b -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'InsufficientDiskSpace,ElixiModels.Commands.InstallOllamaModelCommand'
+        $err[0].Exception.Message | Should -Match 'no space left on device'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'resumes'
     }
 
     It 'installs and switches with -AutoSwitch' {
@@ -95,23 +112,24 @@ Describe 'Install-OllamaModel' {
     }
 
     It 'stops a download within a second on Ctrl+C, stays usable, and resumes on a re-run' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{ pullBytesPerSecond = 50000000 } | Out-Null
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript('param($Manifest, $Uri) Import-Module $Manifest; Install-OllamaModel llama3.1:8b -Uri $Uri').
                 AddArgument((Join-Path (Get-RepoRoot) 'ElixiModels.psd1')).AddArgument($script:Sim.Uri)
-            $handle = $ps.BeginInvoke()
+            $null = $ps.BeginInvoke()
             $deadline = [datetime]::UtcNow.AddSeconds(20)
             while ($ps.Streams.Progress.Count -lt 3 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
             $ps.Streams.Progress.Count | Should -BeGreaterOrEqual 3
             $sw = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 1
-            $null = $handle
         }
         finally { $ps.Dispose() }
 
         Get-OllamaModel -Name 'llama3.1:8b' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         (Get-OllamaModel -Name phi3).Name | Should -Be 'phi3:mini'
+        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
         (Install-OllamaModel llama3.1:8b).Name | Should -Be 'llama3.1:8b'
     }
 }
@@ -130,6 +148,17 @@ Describe 'Get-OllamaModel -Outdated' {
         $warnings.Count | Should -Be 1
         $warnings[0] | Should -Match 'phi3:mini'
         $warnings[0] | Should -Match 'llama3\.2:3b'
+    }
+
+    It 'lists a model whose registry version changed, and Install-OllamaModel -Force updates it' {
+        $digest = 'd' * 64
+        Invoke-Simulator $script:Sim remote-digest -Method Post -Body @{ name = 'phi3:mini'; digest = $digest } | Out-Null
+        $outdated = @(Get-OllamaModel -Outdated -RegistryUri $script:Sim.Uri)
+        $outdated.Name | Should -Be @('phi3:mini')
+
+        $updated = $outdated | Install-OllamaModel -Force
+        $updated.Digest | Should -Be $digest
+        Get-OllamaModel -Outdated -RegistryUri $script:Sim.Uri | Should -BeNullOrEmpty
     }
 
     It 'honours ELIXI_REGISTRY' {

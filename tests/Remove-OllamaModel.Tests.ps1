@@ -21,8 +21,10 @@ Describe 'Remove-OllamaModel' {
 
     It 'changes nothing with -WhatIf' {
         $count = @(Get-OllamaModel).Count
+        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
         Get-OllamaModel | Remove-OllamaModel -WhatIf
         @(Get-OllamaModel).Count | Should -Be $count
+        Get-SimulatorLog $script:Sim -Path '/api/delete' | Should -BeNullOrEmpty
     }
 
     It 'deletes piped models' {

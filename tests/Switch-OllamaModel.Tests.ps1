@@ -75,7 +75,11 @@ Describe 'Switch-OllamaModel' {
 
     It 'changes nothing with -WhatIf' {
         $before = @(Get-OllamaModel -Loaded).Name
+        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
         Switch-OllamaModel llava:7b -WhatIf | Should -BeNullOrEmpty
+        Switch-OllamaModel mistral:7b -AutoPull -WhatIf | Should -BeNullOrEmpty
+        Get-SimulatorLog $script:Sim -Path '/api/generate' | Should -BeNullOrEmpty
+        Get-SimulatorLog $script:Sim -Path '/api/pull' | Should -BeNullOrEmpty
         @(Get-OllamaModel -Loaded).Name | Should -Be $before
     }
 

@@ -141,7 +141,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 {
                     case UpdateStatus.Outdated:
                         bridge.WriteVerbose($"{check.Name}: installed {Units.ShortDigest(check.LocalDigest)}, {checker.Registry} has {Units.ShortDigest(check.RemoteDigest!)}.");
-                        bridge.WriteObject(OllamaModel.FromWire(installed[i], client.Host, loaded.Contains(check.Name)));
+                        bridge.WriteObject(OllamaModel.FromWire(installed[i], client.Host, loaded));
                         break;
                     case UpdateStatus.UpToDate:
                         bridge.WriteVerbose($"{check.Name}: up to date ({Units.ShortDigest(check.LocalDigest)}).");

@@ -64,7 +64,7 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
             return;
         }
 
-        var step = new InstallStep(Endpoints) { Force = Force, Insecure = Insecure, ShowLayers = ShowLayers };
+        var step = new InstallStep(Endpoints, Session) { Force = Force, Insecure = Insecure, ShowLayers = ShowLayers };
         RunPerHost(async (bridge, client, ct) =>
         {
             foreach (string name in names)

@@ -9,6 +9,7 @@ using ElixiModels.Catalog;
 using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Session;
 
 namespace ElixiModels.Commands;
 
@@ -19,10 +20,12 @@ namespace ElixiModels.Commands;
 internal sealed class InstallStep
 {
     private readonly IReadOnlyList<Uri> _endpoints;
+    private readonly SessionContext _session;
 
-    public InstallStep(IReadOnlyList<Uri> endpoints)
+    public InstallStep(IReadOnlyList<Uri> endpoints, SessionContext session)
     {
         _endpoints = endpoints;
+        _session = session;
     }
 
     public bool Force { get; init; }
@@ -55,6 +58,7 @@ internal sealed class InstallStep
         }
 
         await progress.CompleteAsync(ct).ConfigureAwait(false);
+        _session.SetInstalledNames(client.Host, result.Installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
         WireModel? model = result.Model;
         switch (result.Outcome)
         {
@@ -79,11 +83,10 @@ internal sealed class InstallStep
     /// <summary>The installed model as an output object, with IsLoaded from /api/ps when the server says.</summary>
     public static async Task<OllamaModel> ToOutputAsync(OllamaClient client, WireModel model, CancellationToken ct)
     {
-        bool loaded = false;
+        var loaded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         try
         {
-            IReadOnlyList<WireRunningModel> running = await client.ListRunningAsync(ct).ConfigureAwait(false);
-            loaded = running.Any(r => ModelName.SameModel(r.Name, model.Name));
+            loaded.UnionWith((await client.ListRunningAsync(ct).ConfigureAwait(false)).Select(r => ModelName.Normalize(r.Name)));
         }
         catch (OllamaException)
         {

@@ -60,6 +60,7 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
                 targets.AddRange(matches.Where(m => !targets.Contains(m)));
             }
 
+            var removed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (WireModel model in targets)
             {
                 string full = ModelName.Normalize(model.Name);
@@ -106,11 +107,17 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
                     Session.SetActiveModel(client.Host, null);
                 }
 
+                removed.Add(full);
                 bridge.WriteVerbose($"Removed {full} from {client.Host}.");
                 if (PassThru)
                 {
-                    bridge.WriteObject(OllamaModel.FromWire(model, client.Host, isLoaded: false));
+                    bridge.WriteObject(OllamaModel.FromWire(model, client.Host, new HashSet<string>()));
                 }
+            }
+
+            if (removed.Count > 0)
+            {
+                Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).Where(n => !removed.Contains(n)).ToArray());
             }
         });
     }

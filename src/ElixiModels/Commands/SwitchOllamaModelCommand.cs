@@ -64,7 +64,7 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
         }
 
         string name = parsed!.FullName;
-        var install = new InstallStep(Endpoints);
+        var install = new InstallStep(Endpoints, Session);
         RunPerHost(async (bridge, client, ct) =>
         {
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);

@@ -26,11 +26,12 @@ public enum InstallOutcome
 /// <summary>The result of <see cref="ModelInstaller.InstallAsync"/>.</summary>
 public sealed class InstallResult
 {
-    public InstallResult(InstallOutcome outcome, WireModel? model, WireModel? before)
+    public InstallResult(InstallOutcome outcome, WireModel? model, WireModel? before, IReadOnlyList<WireModel> installed)
     {
         Outcome = outcome;
         Model = model;
         Before = before;
+        Installed = installed;
     }
 
     public InstallOutcome Outcome { get; }
@@ -40,6 +41,9 @@ public sealed class InstallResult
 
     /// <summary>The installed model before the pull, if there was one.</summary>
     public WireModel? Before { get; }
+
+    /// <summary>Every model installed on the server, as last listed.</summary>
+    public IReadOnlyList<WireModel> Installed { get; }
 }
 
 /// <summary>Installs (pulls) a model on one server unless it is there already, or updates it when forced.</summary>
@@ -61,30 +65,29 @@ public sealed class ModelInstaller
     public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<bool>> confirm,
         Action<PullUpdate> onUpdate, CancellationToken ct)
     {
-        WireModel? before = await FindAsync(name, ct).ConfigureAwait(false);
+        IReadOnlyList<WireModel> installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
+        WireModel? before = Find(installed, name);
         if (before is not null && !force)
         {
-            return new InstallResult(InstallOutcome.AlreadyInstalled, before, before);
+            return new InstallResult(InstallOutcome.AlreadyInstalled, before, before, installed);
         }
 
         if (!await confirm(before).ConfigureAwait(false))
         {
-            return new InstallResult(InstallOutcome.Declined, null, before);
+            return new InstallResult(InstallOutcome.Declined, null, before, installed);
         }
 
         await _client.PullAsync(name, insecure, onUpdate, ct).ConfigureAwait(false);
-        WireModel after = await FindAsync(name, ct).ConfigureAwait(false)
+        installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
+        WireModel after = Find(installed, name)
             ?? throw new OllamaException(OllamaErrorKind.InvalidResponse, _client.Endpoint,
                 $"Ollama at {_client.Host} reported the download of '{name}' as successful, but does not list the model.", model: name);
         InstallOutcome outcome = before is null
             ? InstallOutcome.Installed
             : string.Equals(before.Digest, after.Digest, StringComparison.OrdinalIgnoreCase) ? InstallOutcome.Unchanged : InstallOutcome.Updated;
-        return new InstallResult(outcome, after, before);
+        return new InstallResult(outcome, after, before, installed);
     }
 
-    private async Task<WireModel?> FindAsync(string name, CancellationToken ct)
-    {
-        IReadOnlyList<WireModel> installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
-        return installed.FirstOrDefault(m => ModelName.SameModel(m.Name, name));
-    }
+    private static WireModel? Find(IReadOnlyList<WireModel> installed, string name) =>
+        installed.FirstOrDefault(m => ModelName.SameModel(m.Name, name));
 }

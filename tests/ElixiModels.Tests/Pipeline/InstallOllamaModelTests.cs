@@ -186,20 +186,4 @@ public sealed class InstallOllamaModelTests : IAsyncLifetime
         ErrorRecord e = Assert.Single(r.Errors);
         Assert.StartsWith("OllamaUnreachable,", e.FullyQualifiedErrorId);
     }
-
-    [Theory]
-    [InlineData("ll", true, new[] { "llama3.2:3b", "llava:7b" })]
-    [InlineData("NOMIC", true, new[] { "nomic-embed-text:latest" })]
-    [InlineData("qwen2.5", true, new[] { "qwen2.5-coder:7b" })]
-    [InlineData("ll", false, new[] { "llama3.2:3b" })]
-    public void Name_completes_installed_and_catalog_names(string prefix, bool serverUp, string[] expected)
-    {
-        // nomic-embed-text is only in the catalog, not on the server.
-        _sim.State.RemoveInstalled("nomic-embed-text:latest");
-        string uri = serverUp ? _sim.Uri.ToString() : SimulatedOllama.DeadUri().ToString();
-        string input = $"Install-OllamaModel -Uri {uri} {prefix}";
-        PsResult r = _sim.Ps.Invoke("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object CompletionText", input);
-        r.AssertNoErrors();
-        Assert.Equal(expected, r.Output.Select(o => (string)o.BaseObject).ToArray());
-    }
 }
