@@ -9,7 +9,8 @@ namespace ElixiModels.Tests.Pipeline;
 
 /// <summary>
 /// The issue's own pipeline: catalog models (Get-OllamaModel -Available, issue 3) piped into Install-OllamaModel and
-/// on into Switch-OllamaModel. Every catalog model the simulator's library lacks is added to it (small, so fast).
+/// on into Switch-OllamaModel. Every catalog model the simulator's library lacks is added to it (small, so fast), and
+/// -Available asks the simulator's registry (through $PSDefaultParameterValues, so the pipeline reads as a user types it).
 /// </summary>
 public sealed class AvailableInstallPipelineTests : IAsyncLifetime
 {
@@ -21,7 +22,7 @@ public sealed class AvailableInstallPipelineTests : IAsyncLifetime
 
     private List<string> CodingCatalogNames()
     {
-        PsResult catalog = _sim.Ps.Invoke("Get-OllamaModel -Available -Task coding");
+        PsResult catalog = _sim.Ps.Invoke("Get-OllamaModel -Available -Task coding -Offline");
         catalog.AssertNoErrors();
         Assert.NotEmpty(catalog.Output);
         Assert.All(catalog.Output, o => Assert.Equal("ElixiModels.Models.OllamaCatalogModel", o.BaseObject.GetType().FullName));
@@ -31,6 +32,7 @@ public sealed class AvailableInstallPipelineTests : IAsyncLifetime
             _sim.State.AddRemote(new SimModel { Name = name, SizeBytes = 40_000_000, LayerCount = 3 });
         }
 
+        _sim.Ps.Invoke("$PSDefaultParameterValues['Get-OllamaModel:RegistryUri'] = $args[0]", _sim.Uri.ToString()).AssertNoErrors();
         _sim.State.Log.Clear();
         return names;
     }
