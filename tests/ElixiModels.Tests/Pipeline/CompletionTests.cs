@@ -91,6 +91,37 @@ public sealed class CompletionTests : IAsyncLifetime
         Assert.True(sw.ElapsedMilliseconds < 1000, $"completion took {sw.ElapsedMilliseconds} ms");
     }
 
+    [Theory]
+    [InlineData("Install-OllamaModel ll", new[] { "llama3.2:3b", "llava:7b" })]
+    [InlineData("Install-OllamaModel NOMIC", new[] { "nomic-embed-text:latest" })]
+    [InlineData("Install-OllamaModel -Name qwen2.5", new[] { "qwen2.5-coder:7b" })]
+    [InlineData("Switch-OllamaModel nom", new[] { "nomic-embed-text:latest" })]
+    [InlineData("Remove-OllamaModel nom", new string[0])]
+    [InlineData("Remove-OllamaModel ll", new[] { "llama3.2:3b", "llava:7b" })]
+    public void Install_and_Switch_offer_catalog_names_Remove_only_installed_ones(string line, string[] expected)
+    {
+        // nomic-embed-text is then only in the catalog, not on the server.
+        _sim.State.RemoveInstalled("nomic-embed-text:latest");
+        _sim.Ps.Invoke("$null = Get-OllamaModel").AssertNoErrors();
+        Assert.Equal(expected, Complete(line));
+    }
+
+    [Fact]
+    public void Catalog_names_are_offered_when_the_server_is_down()
+    {
+        Assert.Equal(new[] { "llama3.2:3b" }, Complete($"Install-OllamaModel -Uri {SimulatedOllama.DeadUri()} ll"));
+    }
+
+    [Fact]
+    public void Installs_and_removals_keep_completion_current()
+    {
+        Assert.Empty(Complete("Remove-OllamaModel mis"));
+        _sim.Ps.Invoke("Install-OllamaModel mistral:7b").AssertNoErrors();
+        Assert.Equal(new[] { "mistral:7b" }, Complete("Remove-OllamaModel mis"));
+        _sim.Ps.Invoke("Remove-OllamaModel mistral:7b -Confirm:$false").AssertNoErrors();
+        Assert.Empty(Complete("Remove-OllamaModel mis"));
+    }
+
     private static string ElixiModelsQuote(string value) =>
         (string)typeof(ElixiModels.Models.OllamaModel).Assembly.GetType("ElixiModels.Commands.ModelNameCompleter")!
             .GetMethod("Quote", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.Invoke(null, new object[] { value })!;
