@@ -13,8 +13,11 @@
     TypesToProcess         = @('module/ElixiModels.Types.ps1xml')
     CmdletsToExport        = @(
         'Get-OllamaModel'
+        'Install-OllamaModel'
         'Measure-OllamaModel'
+        'Remove-OllamaModel'
         'Select-OllamaModel'
+        'Switch-OllamaModel'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

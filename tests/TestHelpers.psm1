@@ -66,6 +66,20 @@ function Invoke-Simulator {
     Invoke-RestMethod @params
 }
 
+function Get-SimulatorLog {
+    <#
+    .SYNOPSIS
+        The requests the simulator received (method, path, model), optionally only those whose path starts with -Path.
+    #>
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [string] $Path
+    )
+    $query = if ($Path) { "log?path=$([uri]::EscapeDataString($Path))" } else { 'log' }
+    # Invoke-RestMethod may hand back a JSON array as one object; enumerate it either way.
+    Invoke-Simulator -Simulator $Simulator -Path $query | ForEach-Object { $_ }
+}
+
 function Get-DeadUri {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()
@@ -74,4 +88,4 @@ function Get-DeadUri {
     "http://127.0.0.1:$port"
 }
 
-Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-DeadUri
+Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri

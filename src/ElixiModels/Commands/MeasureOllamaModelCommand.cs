@@ -24,6 +24,7 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
     private const string BuiltInSet = "BuiltInPrompts";
     private const string CustomSet = "CustomPrompt";
     private readonly List<string> _names = new();
+    private static readonly ISet<string> NoneLoaded = new HashSet<string>();
     private readonly ConcurrentQueue<BenchmarkResult> _partial = new();
 
     /// <summary>Models to measure; wildcards allowed. Binds Name of piped Get-OllamaModel objects.</summary>
@@ -163,7 +164,7 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
             var filter = new ModelNameFilter(new[] { name });
             foreach (WireModel wire in installed.Where(m => filter.Matches(m.Name)).OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase))
             {
-                OllamaModel model = OllamaModel.FromWire(wire, host, isLoaded: false);
+                OllamaModel model = OllamaModel.FromWire(wire, host, NoneLoaded);
                 if (seen.Add(model.Name))
                 {
                     result.Add(model);

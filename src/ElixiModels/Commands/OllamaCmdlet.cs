@@ -135,35 +135,47 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> once per endpoint, in parallel (or one server after another when
-    /// <paramref name="oneAtATime"/>, e.g. so that measurements do not disturb each other); a failure on one server is
-    /// an error for that server only.
+    /// Runs <paramref name="work"/> once per endpoint, in parallel; output comes out server by server in -Uri order.
+    /// With <paramref name="oneAtATime"/> the servers are worked one after another (e.g. so that measurements on two
+    /// servers of one machine do not disturb each other). A failure on one server is an error for that server only.
     /// </summary>
     protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work, bool oneAtATime = false) => Run(async (bridge, ct) =>
     {
-        async Task OneAsync(Uri endpoint)
+        async Task OneAsync(PipelineBridge output, Uri endpoint)
         {
             OllamaClient client = ClientFor(endpoint);
             try
             {
-                await work(bridge, client, ct).ConfigureAwait(false);
+                await work(output, client, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                bridge.WriteError(OllamaErrors.From(ex, client.Host));
+                output.WriteError(OllamaErrors.From(ex, client.Host));
             }
         }
 
-        if (!oneAtATime)
+        IReadOnlyList<Uri> endpoints = Endpoints;
+        if (oneAtATime)
         {
-            await Task.WhenAll(Endpoints.Select(OneAsync)).ConfigureAwait(false);
+            foreach (Uri endpoint in endpoints)
+            {
+                ct.ThrowIfCancellationRequested();
+                await OneAsync(bridge, endpoint).ConfigureAwait(false);
+            }
+
             return;
         }
 
-        foreach (Uri endpoint in Endpoints)
+        PipelineBridge[] outputs = endpoints.Select(_ => endpoints.Count == 1 ? bridge : bridge.CreateHeldChild()).ToArray();
+        Task[] tasks = endpoints.Select((endpoint, i) => Task.Run(() => OneAsync(outputs[i], endpoint), ct)).ToArray();
+        for (int i = 0; i < tasks.Length; i++)
         {
-            ct.ThrowIfCancellationRequested();
-            await OneAsync(endpoint).ConfigureAwait(false);
+            if (outputs[i] != bridge)
+            {
+                outputs[i].Release();
+            }
+
+            await tasks[i].ConfigureAwait(false);
         }
     });
 

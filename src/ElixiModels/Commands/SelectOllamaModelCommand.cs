@@ -241,6 +241,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 }
             }
 
+            var loadedNames = new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
             long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
             WireShow?[] shows = await System.Threading.Tasks.Task.WhenAll(picked.Select(p => ShowAsync(client, p.Wire, bridge, ct))).ConfigureAwait(false);
             var candidates = new Dictionary<ModelCandidate, OllamaModel>();
@@ -248,7 +249,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             {
                 (WireModel wire, BenchmarkResult? measured) = picked[i];
                 WireRunningModel? loaded = running.FirstOrDefault(r => ModelName.SameModel(r.Name, wire.Name));
-                OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded is not null);
+                OllamaModel model = OllamaModel.FromWire(wire, client.Host, loadedNames);
                 candidates[Candidate(model, shows[i], loaded, free, measured)] = model;
             }
 

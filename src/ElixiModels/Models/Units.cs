@@ -30,6 +30,18 @@ public static class Units
         return number + " " + ByteUnits[unit];
     }
 
+    /// <summary>The first 12 hex digits of a digest (without "sha256:"), as `ollama list` shows an ID.</summary>
+    public static string ShortDigest(string? digest)
+    {
+        string d = digest ?? string.Empty;
+        if (d.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase))
+        {
+            d = d.Substring(7);
+        }
+
+        return d.Length > 12 ? d.Substring(0, 12) : d;
+    }
+
     /// <summary>"850 ms", "2.4 s", "3m 05s", "1h 02m".</summary>
     public static string Duration(TimeSpan d)
     {

@@ -7,7 +7,7 @@ namespace ElixiModels.Tests.Pipeline;
 
 public sealed class ModuleTests
 {
-    private static readonly string[] Cmdlets = { "Get-OllamaModel", "Measure-OllamaModel", "Select-OllamaModel" };
+    internal static readonly string[] Cmdlets = { "Get-OllamaModel", "Install-OllamaModel", "Measure-OllamaModel", "Remove-OllamaModel", "Select-OllamaModel", "Switch-OllamaModel" };
 
     [Fact]
     public void Manifest_passes_Test_ModuleManifest()

@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using ElixiModels.Lifecycle;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Downloads models onto the Ollama server with one aggregated progress bar; already installed models are left as
+/// they are unless -Force (which updates them). Outputs the installed model, so it pipes into Switch-OllamaModel.
+/// Ctrl+C stops the download at once; running the command again resumes it.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Install, "OllamaModel", SupportsShouldProcess = true)]
+[OutputType(typeof(OllamaModel), typeof(ModelSwitchResult))]
+public sealed class InstallOllamaModelCommand : OllamaCmdlet
+{
+    /// <summary>Models to install, e.g. llama3.2:3b (":latest" when no tag). Binds objects with a Name property.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CatalogNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Pull even if installed: updates the model to the registry's current version.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Then make the model the session's active one (as piping into Switch-OllamaModel); outputs the switch result.</summary>
+    [Parameter]
+    public SwitchParameter AutoSwitch { get; set; }
+
+    /// <summary>With -AutoSwitch: how long the server keeps the model loaded ('10m', '1h', 'Forever', a TimeSpan or seconds).</summary>
+    [Parameter]
+    [KeepAliveTransformation]
+    public KeepAlive? KeepAlive { get; set; }
+
+    /// <summary>Show a child progress bar per blob under the overall bar.</summary>
+    [Parameter]
+    public SwitchParameter ShowLayers { get; set; }
+
+    /// <summary>Allow a registry without valid TLS (self-hosted registries only).</summary>
+    [Parameter]
+    public SwitchParameter Insecure { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var names = new List<string>();
+        foreach (string raw in Name)
+        {
+            if (ModelName.TryParse(raw, out ModelName? parsed, out string? problem))
+            {
+                names.Add(parsed!.FullName);
+            }
+            else
+            {
+                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, raw,
+                    "Use name[:tag], e.g. llama3.2:3b; list downloadable models with Get-OllamaModel -Available."));
+            }
+        }
+
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        var step = new InstallStep(Endpoints, Session) { Force = Force, Insecure = Insecure, ShowLayers = ShowLayers };
+        RunPerHost(async (bridge, client, ct) =>
+        {
+            foreach (string name in names)
+            {
+                InstallResult? result = await step.RunAsync(bridge, client, name, ct).ConfigureAwait(false);
+                if (result?.Model is not { } model)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (AutoSwitch)
+                    {
+                        await SwitchStep.RunAsync(bridge, client, Session, model.Name, KeepAlive, keepPrevious: false, ct).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        bridge.WriteObject(await InstallStep.ToOutputAsync(client, model, ct).ConfigureAwait(false));
+                    }
+                }
+                catch (OllamaException ex)
+                {
+                    bridge.WriteError(OllamaErrors.From(ex, model.Name));
+                }
+            }
+        });
+    }
+}

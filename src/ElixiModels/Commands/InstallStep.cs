@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Catalog;
+using ElixiModels.Lifecycle;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+using ElixiModels.Session;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Installing one model on one server with progress, confirmation and clear errors: shared by Install-OllamaModel
+/// and Switch-OllamaModel -AutoPull so both behave the same.
+/// </summary>
+internal sealed class InstallStep
+{
+    private readonly IReadOnlyList<Uri> _endpoints;
+    private readonly SessionContext _session;
+
+    public InstallStep(IReadOnlyList<Uri> endpoints, SessionContext session)
+    {
+        _endpoints = endpoints;
+        _session = session;
+    }
+
+    public bool Force { get; init; }
+
+    public bool Insecure { get; init; }
+
+    public bool ShowLayers { get; init; }
+
+    /// <summary>
+    /// Installs <paramref name="name"/> on the client's server. Returns the outcome, or null after writing an error;
+    /// lets only cancellation escape.
+    /// </summary>
+    public async Task<InstallResult?> RunAsync(PipelineBridge bridge, OllamaClient client, string name, CancellationToken ct)
+    {
+        var progress = new PullProgressWriter(bridge, ActivityId(client),
+            _endpoints.Count > 1 ? $"Installing {name} on {client.Host}" : $"Installing {name}", ShowLayers);
+        Stopwatch watch = Stopwatch.StartNew();
+        InstallResult result;
+        try
+        {
+            result = await new ModelInstaller(client).InstallAsync(name, Force, Insecure,
+                before => bridge.ShouldProcessAsync($"{name} on {client.Host}", ConfirmAction(name, before)),
+                progress.OnUpdate, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException && !ct.IsCancellationRequested)
+        {
+            await progress.CompleteAsync(ct).ConfigureAwait(false);
+            bridge.WriteError(PullError(ex, name, client.Host));
+            return null;
+        }
+
+        await progress.CompleteAsync(ct).ConfigureAwait(false);
+        _session.SetInstalledNames(client.Host, result.Installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
+        WireModel? model = result.Model;
+        switch (result.Outcome)
+        {
+            case InstallOutcome.AlreadyInstalled:
+                bridge.WriteWarning($"{model!.Name} is already installed on {client.Host}; nothing was downloaded. " +
+                    "To update it to the registry's current version, add -Force.");
+                break;
+            case InstallOutcome.Installed:
+                bridge.WriteVerbose($"Installed {model!.Name} ({Units.Bytes(model.Size)}) on {client.Host} in {Units.Duration(watch.Elapsed)}.");
+                break;
+            case InstallOutcome.Updated:
+                bridge.WriteVerbose($"Updated {model!.Name} on {client.Host}: {Units.ShortDigest(result.Before!.Digest)} -> {Units.ShortDigest(model.Digest)}.");
+                break;
+            case InstallOutcome.Unchanged:
+                bridge.WriteVerbose($"{model!.Name} on {client.Host} already was the registry's current version ({Units.ShortDigest(model.Digest)}).");
+                break;
+        }
+
+        return result;
+    }
+
+    /// <summary>The installed model as an output object, with IsLoaded from /api/ps when the server says.</summary>
+    public static async Task<OllamaModel> ToOutputAsync(OllamaClient client, WireModel model, CancellationToken ct)
+    {
+        var loaded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            loaded.UnionWith((await client.ListRunningAsync(ct).ConfigureAwait(false)).Select(r => ModelName.Normalize(r.Name)));
+        }
+        catch (OllamaException)
+        {
+            // IsLoaded stays false; the install itself succeeded.
+        }
+
+        return OllamaModel.FromWire(model, client.Host, loaded);
+    }
+
+    /// <summary>An error record for a failed pull that keeps the server's text and says what to do.</summary>
+    internal static ErrorRecord PullError(Exception ex, string name, string host)
+    {
+        if (ex is not OllamaException { ServerMessage: { } text } ollama || ollama.Kind is OllamaErrorKind.Unauthorized or OllamaErrorKind.NotOllama)
+        {
+            return OllamaErrors.From(ex, name);
+        }
+
+        switch (PullFailure.Classify(text))
+        {
+            case PullFailureKind.UnknownModel:
+                IReadOnlyList<string> similar = NameSuggestions.Similar(name, ModelCatalog.Default.Names);
+                string hint = similar.Count > 0 ? $" Did you mean: {string.Join(", ", similar)}?" : string.Empty;
+                return OllamaErrors.Build(ex, "ModelNotInRegistry", ErrorCategory.ObjectNotFound, name,
+                    "Check the name and tag at https://ollama.com/library, or list the catalog with Get-OllamaModel -Available.",
+                    $"Cannot install '{name}' on {host}: the registry has no such model or tag. {ex.Message}.{hint}");
+            case PullFailureKind.RegistryUnreachable:
+                return OllamaErrors.Build(ex, "RegistryUnreachable", ErrorCategory.ConnectionError, name,
+                    "The Ollama server could not reach the model registry: check its internet connection, DNS and proxy (HTTPS_PROXY for the server), then run the same command again; the download resumes where it stopped.");
+            case PullFailureKind.DiskFull:
+                return OllamaErrors.Build(ex, "InsufficientDiskSpace", ErrorCategory.ResourceUnavailable, name,
+                    "Free disk space on the Ollama server (or move its models with OLLAMA_MODELS), then run the same command again; the download resumes where it stopped.");
+            default:
+                return OllamaErrors.Build(ex, "PullFailed", ErrorCategory.InvalidResult, name,
+                    "The server's message says what failed; run the same command again to retry (the download resumes), or check the Ollama server log.");
+        }
+    }
+
+    private int ActivityId(OllamaClient client)
+    {
+        int index = 0;
+        for (int i = 0; i < _endpoints.Count; i++)
+        {
+            if (string.Equals(OllamaEndpoint.Display(_endpoints[i]), client.Host, StringComparison.OrdinalIgnoreCase))
+            {
+                index = i;
+                break;
+            }
+        }
+
+        return 1 + (index * (PullProgressWriter.MaxChildBars + 1));
+    }
+
+    private static string ConfirmAction(string name, WireModel? installed)
+    {
+        if (installed is not null)
+        {
+            return $"Update to the registry's current version (installed: {Units.ShortDigest(installed.Digest)}, {Units.Bytes(installed.Size)})";
+        }
+
+        CatalogEntry? entry = ModelCatalog.Default.Find(name);
+        return entry is { SizeBytes: > 0 } ? $"Download and install (about {Units.Bytes(entry.SizeBytes)})" : "Download and install";
+    }
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Lifecycle;
+using ElixiModels.Ollama;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Shows a pull as one progress bar (bytes summed over all blobs, speed, time left, phase) and, optionally, a child
+/// bar per blob: at most 10 updates a second, a new ProgressRecord each time, never going backwards, and a
+/// Completed record at the end.
+/// </summary>
+internal sealed class PullProgressWriter
+{
+    /// <summary>Blobs beyond this many get no child bar (activity ids of one pull stay below the next pull's).</summary>
+    internal const int MaxChildBars = 99;
+
+    private readonly PipelineBridge _bridge;
+    private readonly int _activityId;
+    private readonly string _activity;
+    private readonly bool _showLayers;
+    private readonly PullProgressTracker _tracker;
+    private readonly ProgressRateLimiter _limiter;
+    private readonly Dictionary<int, int> _childShown = new();
+    private readonly HashSet<int> _childDone = new();
+
+    public PullProgressWriter(PipelineBridge bridge, int activityId, string activity, bool showLayers)
+    {
+        _bridge = bridge;
+        _activityId = activityId;
+        _activity = activity;
+        _showLayers = showLayers;
+        Stopwatch watch = Stopwatch.StartNew();
+        _tracker = new PullProgressTracker(() => watch.Elapsed);
+        _limiter = new ProgressRateLimiter(10, () => watch.Elapsed);
+    }
+
+    /// <summary>Takes one line of the pull stream (called on the stream's thread, one line at a time).</summary>
+    public void OnUpdate(PullUpdate update)
+    {
+        _tracker.Apply(update);
+        PullProgressSnapshot snapshot = _tracker.Snapshot();
+        if (!_limiter.TryReport(snapshot.Percent, out int shown))
+        {
+            return;
+        }
+
+        var record = new ProgressRecord(_activityId, _activity, snapshot.Description)
+        {
+            PercentComplete = shown,
+            SecondsRemaining = snapshot.Remaining is { } left ? (int)Math.Ceiling(left.TotalSeconds) : -1,
+            CurrentOperation = snapshot.PhaseText,
+        };
+        _bridge.WriteProgress(record);
+        if (_showLayers)
+        {
+            WriteChildren(snapshot);
+        }
+    }
+
+    /// <summary>Ends the bars (after waiting, if needed, so the last record keeps to the rate).</summary>
+    public async Task CompleteAsync(CancellationToken ct)
+    {
+        if (_limiter.IsCompleted || _limiter.Reports == 0)
+        {
+            return;
+        }
+
+        TimeSpan wait = _limiter.DelayBeforeCompletion();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, ct).ConfigureAwait(false);
+        }
+
+        if (!_limiter.Complete())
+        {
+            return;
+        }
+
+        foreach (int number in _childShown.Keys)
+        {
+            if (!_childDone.Contains(number))
+            {
+                _bridge.WriteProgress(Completed(_activityId + number, $"Layer {number}", _activityId));
+            }
+        }
+
+        _bridge.WriteProgress(Completed(_activityId, _activity, -1));
+    }
+
+    private void WriteChildren(PullProgressSnapshot snapshot)
+    {
+        foreach (LayerProgress layer in snapshot.Layers)
+        {
+            if (layer.Number > MaxChildBars || _childDone.Contains(layer.Number))
+            {
+                continue;
+            }
+
+            bool seen = _childShown.TryGetValue(layer.Number, out int last);
+            if (layer.IsComplete)
+            {
+                if (seen)
+                {
+                    _childDone.Add(layer.Number);
+                    _bridge.WriteProgress(Completed(_activityId + layer.Number, ChildActivity(layer, snapshot), _activityId));
+                }
+
+                continue;
+            }
+
+            int percent = Math.Max(last, layer.Percent);
+            if (seen && percent == last)
+            {
+                continue;
+            }
+
+            _childShown[layer.Number] = percent;
+            _bridge.WriteProgress(new ProgressRecord(_activityId + layer.Number, ChildActivity(layer, snapshot),
+                $"{Models.Units.Bytes(layer.CompletedBytes)} of {Models.Units.Bytes(layer.TotalBytes)}")
+            {
+                ParentActivityId = _activityId,
+                PercentComplete = percent,
+            });
+        }
+    }
+
+    private static string ChildActivity(LayerProgress layer, PullProgressSnapshot snapshot) =>
+        $"Layer {layer.Number} of {snapshot.LayerCount}: {layer.ShortDigest}";
+
+    private static ProgressRecord Completed(int id, string activity, int parent) => new(id, activity, "Done")
+    {
+        ParentActivityId = parent,
+        PercentComplete = 100,
+        RecordType = ProgressRecordType.Completed,
+    };
+}

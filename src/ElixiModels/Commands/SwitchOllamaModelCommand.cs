@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using ElixiModels.Catalog;
+using ElixiModels.Lifecycle;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Makes a model the session's active model on the server: loads it (an empty request with keep_alive), reports the
+/// load time, and unloads the previously active model unless -KeepPrevious. Switching to the active, loaded model
+/// does nothing. Without -Name, $env:ELIXI_MODEL names the model (for scheduled tasks, which start with no session).
+/// </summary>
+[Cmdlet(VerbsCommon.Switch, "OllamaModel", SupportsShouldProcess = true)]
+[OutputType(typeof(ModelSwitchResult))]
+public sealed class SwitchOllamaModelCommand : OllamaCmdlet
+{
+    /// <summary>The model to make active. Binds objects with a Name property. Default: $env:ELIXI_MODEL.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CatalogNameCompleter))]
+    public string? Name { get; set; }
+
+    /// <summary>How long the server keeps the model loaded when idle: '10m', '1h', '30s', 'Forever' or -1, a TimeSpan or seconds. Default: the server's (5 minutes).</summary>
+    [Parameter]
+    [KeepAliveTransformation]
+    public KeepAlive? KeepAlive { get; set; }
+
+    /// <summary>Leave the previously active model loaded.</summary>
+    [Parameter]
+    public SwitchParameter KeepPrevious { get; set; }
+
+    /// <summary>Install the model first if it is missing, with the same progress as Install-OllamaModel.</summary>
+    [Parameter]
+    public SwitchParameter AutoPull { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (KeepAlive is { Duration: { } d } && d <= TimeSpan.Zero)
+        {
+            ThrowTerminatingError(OllamaErrors.Build(new ArgumentException("A keep-alive of 0 would unload the model as soon as it is loaded."),
+                "InvalidKeepAlive", ErrorCategory.InvalidArgument, KeepAlive, "Pass a positive duration such as '10m', or 'Forever'."));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        string? raw = Name ?? ModelSwitcher.DefaultModel();
+        if (raw is null)
+        {
+            ThrowTerminatingError(OllamaErrors.Build(new ArgumentException("No model was named."), "ModelNameRequired", ErrorCategory.InvalidArgument, null,
+                $"Pass -Name (e.g. Switch-OllamaModel llama3.2:3b), or set ${{env:{ModelSwitcher.DefaultModelVariable}}} to the model a script or scheduled task should use."));
+        }
+
+        if (!ModelName.TryParse(raw, out ModelName? parsed, out string? problem))
+        {
+            WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, raw,
+                Name is null ? $"Fix ${{env:{ModelSwitcher.DefaultModelVariable}}}: it must be a model name such as llama3.2:3b." : "Use name[:tag], e.g. llama3.2:3b."));
+            return;
+        }
+
+        string name = parsed!.FullName;
+        var install = new InstallStep(Endpoints, Session);
+        RunPerHost(async (bridge, client, ct) =>
+        {
+            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
+            if (!installed.Any(m => ModelName.SameModel(m.Name, name)))
+            {
+                if (!AutoPull)
+                {
+                    bridge.WriteError(GetOllamaModelCommand.NotFound(name, client.Host, installed.Select(m => m.Name).Concat(ModelCatalog.Default.Names),
+                        $"Install it first (Install-OllamaModel -Name '{name}'), add -AutoPull, or list installed models with Get-OllamaModel."));
+                    return;
+                }
+
+                InstallResult? pulled = await install.RunAsync(bridge, client, name, ct).ConfigureAwait(false);
+                if (pulled?.Model is null)
+                {
+                    return;
+                }
+            }
+
+            await SwitchStep.RunAsync(bridge, client, Session, name, KeepAlive, KeepPrevious, ct).ConfigureAwait(false);
+        });
+    }
+}

@@ -1,0 +1,33 @@
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Lifecycle;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+using ElixiModels.Session;
+
+namespace ElixiModels.Commands;
+
+/// <summary>Making a model the session's active one on one server: shared by Switch-OllamaModel and Install-OllamaModel -AutoSwitch.</summary>
+internal static class SwitchStep
+{
+    /// <summary>Switches, records the active model in the session and writes the result; null when declined.</summary>
+    public static async Task<ModelSwitchResult?> RunAsync(PipelineBridge bridge, OllamaClient client, SessionContext session,
+        string name, KeepAlive? keepAlive, bool keepPrevious, CancellationToken ct)
+    {
+        string model = ModelName.Normalize(name);
+        ModelSwitchResult? result = await new ModelSwitcher(client).SwitchAsync(model, session.GetActiveModel(client.Host), keepAlive, keepPrevious,
+            action => bridge.ShouldProcessAsync($"{model} on {client.Host}", action), bridge.WriteWarning, ct).ConfigureAwait(false);
+        if (result is null)
+        {
+            return null;
+        }
+
+        session.SetActiveModel(client.Host, result.CurrentModel);
+        bridge.WriteVerbose(result.WasAlreadyActive
+            ? $"{result.CurrentModel} already is the active model on {client.Host} and is loaded; nothing to load."
+            : $"{result.CurrentModel} is the active model on {client.Host} (loaded in {Units.Duration(result.LoadTime)})"
+              + (result.Unloaded ? $"; unloaded {result.PreviousModel}." : "."));
+        bridge.WriteObject(result);
+        return result;
+    }
+}

@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+
+namespace ElixiModels.Lifecycle;
+
+/// <summary>What an install did.</summary>
+public enum InstallOutcome
+{
+    /// <summary>The model was not there and was downloaded.</summary>
+    Installed,
+    /// <summary>The model was there and the registry had a newer version, now installed (-Force).</summary>
+    Updated,
+    /// <summary>The model was pulled again (-Force) and the registry's version was the one installed.</summary>
+    Unchanged,
+    /// <summary>The model was there already; nothing was downloaded.</summary>
+    AlreadyInstalled,
+    /// <summary>The user (or -WhatIf) declined; nothing was done.</summary>
+    Declined,
+}
+
+/// <summary>The result of <see cref="ModelInstaller.InstallAsync"/>.</summary>
+public sealed class InstallResult
+{
+    public InstallResult(InstallOutcome outcome, WireModel? model, WireModel? before, IReadOnlyList<WireModel> installed)
+    {
+        Outcome = outcome;
+        Model = model;
+        Before = before;
+        Installed = installed;
+    }
+
+    public InstallOutcome Outcome { get; }
+
+    /// <summary>The installed model as /api/tags lists it (null when declined).</summary>
+    public WireModel? Model { get; }
+
+    /// <summary>The installed model before the pull, if there was one.</summary>
+    public WireModel? Before { get; }
+
+    /// <summary>Every model installed on the server, as last listed.</summary>
+    public IReadOnlyList<WireModel> Installed { get; }
+}
+
+/// <summary>Installs (pulls) a model on one server unless it is there already, or updates it when forced.</summary>
+public sealed class ModelInstaller
+{
+    private readonly OllamaClient _client;
+
+    public ModelInstaller(OllamaClient client)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+    }
+
+    /// <param name="name">A valid model name.</param>
+    /// <param name="force">Pull even when installed (updates it to the registry's version).</param>
+    /// <param name="insecure">Allow a registry without valid TLS.</param>
+    /// <param name="confirm">Asked right before the download, with the model installed now (or null); false declines.</param>
+    /// <param name="onUpdate">Every line of the pull stream.</param>
+    /// <param name="ct">Cancels the download (the server keeps what arrived; a re-run resumes).</param>
+    public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<bool>> confirm,
+        Action<PullUpdate> onUpdate, CancellationToken ct)
+    {
+        IReadOnlyList<WireModel> installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
+        WireModel? before = Find(installed, name);
+        if (before is not null && !force)
+        {
+            return new InstallResult(InstallOutcome.AlreadyInstalled, before, before, installed);
+        }
+
+        if (!await confirm(before).ConfigureAwait(false))
+        {
+            return new InstallResult(InstallOutcome.Declined, null, before, installed);
+        }
+
+        await _client.PullAsync(name, insecure, onUpdate, ct).ConfigureAwait(false);
+        installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
+        WireModel after = Find(installed, name)
+            ?? throw new OllamaException(OllamaErrorKind.InvalidResponse, _client.Endpoint,
+                $"Ollama at {_client.Host} reported the download of '{name}' as successful, but does not list the model.", model: name);
+        InstallOutcome outcome = before is null
+            ? InstallOutcome.Installed
+            : string.Equals(before.Digest, after.Digest, StringComparison.OrdinalIgnoreCase) ? InstallOutcome.Unchanged : InstallOutcome.Updated;
+        return new InstallResult(outcome, after, before, installed);
+    }
+
+    private static WireModel? Find(IReadOnlyList<WireModel> installed, string name) =>
+        installed.FirstOrDefault(m => ModelName.SameModel(m.Name, name));
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+
+namespace ElixiModels.Lifecycle;
+
+/// <summary>
+/// Makes an installed model the active one on a server: loads it (an empty generate with keep_alive), then unloads
+/// the previously active model (keep_alive 0). Switching to the model that is active and loaded does nothing.
+/// </summary>
+public sealed class ModelSwitcher
+{
+    /// <summary>The environment variable naming the model to switch to when no name is given (scheduled tasks).</summary>
+    public const string DefaultModelVariable = "ELIXI_MODEL";
+
+    private readonly OllamaClient _client;
+
+    public ModelSwitcher(OllamaClient client)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+    }
+
+    /// <summary>The model named by $env:ELIXI_MODEL, if set.</summary>
+    public static string? DefaultModel()
+    {
+        string? value = Environment.GetEnvironmentVariable(DefaultModelVariable);
+        return string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+    }
+
+    /// <param name="model">An installed model.</param>
+    /// <param name="previous">The session's active model on this server, if any.</param>
+    /// <param name="keepAlive">How long to keep the model loaded; null leaves it to the server.</param>
+    /// <param name="keepPrevious">Leave the previous model loaded.</param>
+    /// <param name="confirm">Asked right before loading, with a description of the change; false declines.</param>
+    /// <param name="warn">Told about a previous model that could not be unloaded.</param>
+    /// <param name="ct">Cancels the load.</param>
+    /// <returns>The result, or null when declined.</returns>
+    public async Task<ModelSwitchResult?> SwitchAsync(string model, string? previous, KeepAlive? keepAlive, bool keepPrevious,
+        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct)
+    {
+        string current = ModelName.Normalize(model);
+        string? before = previous is null ? null : ModelName.Normalize(previous);
+        bool same = before is not null && ModelName.SameModel(before, current);
+        string keep = keepAlive is { } k ? Describe(k) : "server default";
+
+        bool alreadyLoaded = false;
+        if (same)
+        {
+            IReadOnlyList<WireRunningModel> running = await _client.ListRunningAsync(ct).ConfigureAwait(false);
+            alreadyLoaded = running.Any(r => ModelName.SameModel(r.Name, current));
+            if (alreadyLoaded && keepAlive is null)
+            {
+                return new ModelSwitchResult
+                {
+                    PreviousModel = before,
+                    CurrentModel = current,
+                    Host = _client.Host,
+                    WasAlreadyActive = true,
+                    KeepAlive = "unchanged",
+                };
+            }
+        }
+
+        bool unload = before is not null && !same && !keepPrevious;
+        string action = alreadyLoaded
+            ? $"Keep loaded (keep alive: {keep})"
+            : $"Load and make active (keep alive: {keep})" + (unload ? $", then unload {before}" : string.Empty);
+        if (!await confirm(action).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        Stopwatch watch = Stopwatch.StartNew();
+        GenerateChunk loaded = await _client.LoadAsync(current, keepAlive, ct).ConfigureAwait(false);
+        TimeSpan loadTime = watch.Elapsed;
+
+        bool unloaded = false;
+        if (unload)
+        {
+            try
+            {
+                await _client.UnloadAsync(before!, ct).ConfigureAwait(false);
+                unloaded = true;
+            }
+            catch (OllamaException ex)
+            {
+                // The new model is loaded and active; a previous one that is gone or will not unload is not a failure of the switch.
+                warn($"{current} is active, but the previous model {before} could not be unloaded: {ex.Message}");
+            }
+        }
+
+        return new ModelSwitchResult
+        {
+            PreviousModel = before,
+            CurrentModel = current,
+            LoadTime = loadTime,
+            ServerLoadDuration = loaded.LoadDuration is > 0 ? TimeSpan.FromTicks(loaded.LoadDuration.Value / 100) : null,
+            Host = _client.Host,
+            Unloaded = unloaded,
+            WasAlreadyActive = alreadyLoaded,
+            KeepAlive = keep,
+        };
+    }
+
+    private static string Describe(KeepAlive keepAlive) =>
+        keepAlive.Duration is { } d ? Units.Duration(d) : "Forever";
+}

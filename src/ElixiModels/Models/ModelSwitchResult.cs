@@ -1,0 +1,50 @@
+using System;
+
+namespace ElixiModels.Models;
+
+/// <summary>What Switch-OllamaModel did on one server.</summary>
+public sealed class ModelSwitchResult
+{
+    /// <summary>The session's active model on this server before the switch, if any.</summary>
+    public string? PreviousModel { get; internal init; }
+
+    /// <summary>The model that is now active (full name with tag). Binds to -Name of the other cmdlets.</summary>
+    public string CurrentModel { get; internal init; } = string.Empty;
+
+    /// <summary>Wall-clock time of the load request, as the caller waited for it.</summary>
+    public TimeSpan LoadTime { get; internal init; }
+
+    /// <summary>
+    /// The load time the server reported (load_duration); null when it reported none, which is what Ollama does for
+    /// the empty request that only loads a model.
+    /// </summary>
+    public TimeSpan? ServerLoadDuration { get; internal init; }
+
+    /// <summary>The server.</summary>
+    public string Host { get; internal init; } = string.Empty;
+
+    /// <summary>Whether the previous model was unloaded (false with -KeepPrevious, or when there was none).</summary>
+    public bool Unloaded { get; internal init; }
+
+    /// <summary>
+    /// True when the model was already the active one and loaded: nothing was loaded (only a -KeepAlive, if given,
+    /// was applied).
+    /// </summary>
+    public bool WasAlreadyActive { get; internal init; }
+
+    /// <summary>
+    /// How long the server keeps the model loaded when idle: a duration, "Forever", "server default" (none was
+    /// given), or "unchanged" (already active and loaded, none was given).
+    /// </summary>
+    public string KeepAlive { get; internal init; } = string.Empty;
+
+    /// <summary>"Already active" (nothing was loaded), "Switched" (from another model) or "Activated" (none was active).</summary>
+    public string Status => WasAlreadyActive ? "Already active"
+        : PreviousModel is not null && !ModelName.SameModel(PreviousModel, CurrentModel) ? "Switched"
+        : "Activated";
+
+    /// <summary>The model's name, so the result pipes into cmdlets that take -Name.</summary>
+    public string Name => CurrentModel;
+
+    public override string ToString() => CurrentModel;
+}

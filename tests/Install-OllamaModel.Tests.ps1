@@ -1,0 +1,178 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Initialize-ElixiModelsBuild
+    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
+    $script:Sim = Start-OllamaSimulator
+    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+
+    # Runs a command in a nested pipeline of this session and returns its progress records with the output.
+    function Invoke-WithProgress([string] $Script) {
+        $ps = [powershell]::Create([System.Management.Automation.RunspaceMode]::CurrentRunspace)
+        try {
+            $output = $ps.AddScript($Script).Invoke()
+            [pscustomobject]@{ Output = @($output); Progress = @($ps.Streams.Progress); Errors = @($ps.Streams.Error) }
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
+AfterAll {
+    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+    Stop-OllamaSimulator $script:Sim
+}
+
+Describe 'Install-OllamaModel' {
+    BeforeEach {
+        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+    }
+
+    It 'installs a piped object by its Name and outputs the installed model' {
+        $model = [pscustomobject]@{ Name = 'qwen2.5:0.5b' } | Install-OllamaModel
+        $model.GetType().FullName | Should -Be 'ElixiModels.Models.OllamaModel'
+        $model.Name | Should -Be 'qwen2.5:0.5b'
+        $model.Host | Should -Be $script:Sim.Uri
+        (Get-OllamaModel -Name 'qwen2.5:0.5b').Name | Should -Be 'qwen2.5:0.5b'
+    }
+
+    It 'pipes into Switch-OllamaModel' {
+        $result = [pscustomobject]@{ Name = 'smollm2:135m' } | Install-OllamaModel | Switch-OllamaModel
+        $result.GetType().FullName | Should -Be 'ElixiModels.Models.ModelSwitchResult'
+        $result.CurrentModel | Should -Be 'smollm2:135m'
+        (Get-OllamaModel -Loaded).Name | Should -Contain 'smollm2:135m'
+    }
+
+    It 'downloads nothing for an installed model unless -Force' {
+        $before = (Get-OllamaModel -Name 'phi3:mini').ModifiedAt
+        $warnings = $null
+        $model = Install-OllamaModel phi3:mini -WarningVariable warnings -WarningAction SilentlyContinue
+        $model.Name | Should -Be 'phi3:mini'
+        $warnings[0] | Should -Match 'already installed.*-Force'
+        (Get-OllamaModel -Name 'phi3:mini').ModifiedAt | Should -Be $before
+
+        Install-OllamaModel phi3:mini -Force | Out-Null
+        (Get-OllamaModel -Name 'phi3:mini').ModifiedAt | Should -Not -Be $before
+    }
+
+    It 'shows one bar at most 10 times a second, never backwards, ending Completed' {
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $run = Invoke-WithProgress "Install-OllamaModel mxbai-embed-large -ShowLayers -Uri '$($script:Sim.Uri)'"
+        $elapsed = $sw.Elapsed.TotalSeconds
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Output.Name | Should -Be 'mxbai-embed-large:latest'
+        $bar = @($run.Progress | Where-Object ParentActivityId -LT 0)
+        $bar.Count | Should -BeGreaterThan 1
+        $bar.Count | Should -BeLessOrEqual ([math]::Ceiling($elapsed * 10) + 1)
+        for ($i = 1; $i -lt $bar.Count; $i++) {
+            $bar[$i].PercentComplete | Should -BeGreaterOrEqual $bar[$i - 1].PercentComplete
+        }
+        $bar[-1].RecordType | Should -Be 'Completed'
+        $bar[0].Activity | Should -Be 'Installing mxbai-embed-large:latest'
+    }
+
+    It 'reports an unknown model with the server''s text and suggestions' {
+        $err = $null
+        Install-OllamaModel 'lama3.2:3b' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ModelNotInRegistry,*'
+        $err[0].Exception.Message | Should -Match 'file does not exist'
+        $err[0].ErrorDetails.Message | Should -Match 'Did you mean: llama3\.2:3b'
+    }
+
+    It 'refuses an invalid name' {
+        $err = $null
+        Install-OllamaModel 'bad name!' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidModelName,*'
+    }
+
+    It 'downloads nothing with -WhatIf' {
+        Install-OllamaModel tinyllama -WhatIf | Should -BeNullOrEmpty
+        Get-OllamaModel -Name 'tinyllama:latest' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-SimulatorLog $script:Sim -Path '/api/pull' | Should -BeNullOrEmpty
+    }
+
+    It 'turns an error line in the middle of the download into an error with the server''s text' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{
+            errorLineAfter = @{ path = '/api/pull'; lines = 3; error = 'write /root/.ollama/models/blobs/sha256-x-partial: no space left on device' }
+        } | Out-Null
+        $err = $null
+        Install-OllamaModel codellama:7b -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'InsufficientDiskSpace,ElixiModels.Commands.InstallOllamaModelCommand'
+        $err[0].Exception.Message | Should -Match 'no space left on device'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'resumes'
+    }
+
+    It 'installs and switches with -AutoSwitch' {
+        $result = Install-OllamaModel tinyllama -AutoSwitch -KeepAlive 10m
+        $result.CurrentModel | Should -Be 'tinyllama:latest'
+        $result.KeepAlive | Should -Be '10m 00s'
+        (Get-OllamaModel -Loaded).Name | Should -Contain 'tinyllama:latest'
+    }
+
+    It 'stops a download within a second on Ctrl+C, stays usable, and resumes on a re-run' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{ pullBytesPerSecond = 50000000 } | Out-Null
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript('param($Manifest, $Uri) Import-Module $Manifest; Install-OllamaModel llama3.1:8b -Uri $Uri').
+                AddArgument((Join-Path (Get-RepoRoot) 'ElixiModels.psd1')).AddArgument($script:Sim.Uri)
+            $null = $ps.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(20)
+            while ($ps.Streams.Progress.Count -lt 3 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $ps.Streams.Progress.Count | Should -BeGreaterOrEqual 3
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 1
+        }
+        finally { $ps.Dispose() }
+
+        Get-OllamaModel -Name 'llama3.1:8b' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        (Get-OllamaModel -Name phi3).Name | Should -Be 'phi3:mini'
+        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+        (Install-OllamaModel llama3.1:8b).Name | Should -Be 'llama3.1:8b'
+    }
+}
+
+Describe 'Get-OllamaModel -Outdated' {
+    It 'lists nothing when every model matches the registry' {
+        $warnings = $null
+        Get-OllamaModel -Outdated -RegistryUri $script:Sim.Uri -WarningVariable warnings | Should -BeNullOrEmpty
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It 'warns, naming the models, when the registry cannot be reached' {
+        $warnings = $null
+        $out = Get-OllamaModel -Outdated -Name 'phi3*', 'llama3.2*' -RegistryUri (Get-DeadUri) -TimeoutSec 3 -WarningVariable warnings -WarningAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $warnings.Count | Should -Be 1
+        $warnings[0] | Should -Match 'phi3:mini'
+        $warnings[0] | Should -Match 'llama3\.2:3b'
+    }
+
+    It 'lists a model whose registry version changed, and Install-OllamaModel -Force updates it' {
+        $digest = 'd' * 64
+        Invoke-Simulator $script:Sim remote-digest -Method Post -Body @{ name = 'phi3:mini'; digest = $digest } | Out-Null
+        $outdated = @(Get-OllamaModel -Outdated -RegistryUri $script:Sim.Uri)
+        $outdated.Name | Should -Be @('phi3:mini')
+
+        $updated = $outdated | Install-OllamaModel -Force
+        $updated.Digest | Should -Be $digest
+        Get-OllamaModel -Outdated -RegistryUri $script:Sim.Uri | Should -BeNullOrEmpty
+    }
+
+    It 'honours ELIXI_REGISTRY' {
+        $saved = $env:ELIXI_REGISTRY
+        try {
+            $env:ELIXI_REGISTRY = Get-DeadUri
+            $warnings = $null
+            Get-OllamaModel -Outdated -Name phi3 -TimeoutSec 3 -WarningVariable warnings -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+            $warnings[0] | Should -Match ([regex]::Escape($env:ELIXI_REGISTRY))
+        }
+        finally { $env:ELIXI_REGISTRY = $saved }
+    }
+
+    It 'rejects an invalid -RegistryUri' {
+        { Get-OllamaModel -Outdated -RegistryUri 'ftp://example.com' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidRegistryUri*'
+    }
+}

@@ -1,0 +1,96 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Initialize-ElixiModelsBuild
+    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
+    $script:Sim = Start-OllamaSimulator
+    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+}
+
+AfterAll {
+    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+    Stop-OllamaSimulator $script:Sim
+}
+
+Describe 'Switch-OllamaModel' {
+    It 'makes a piped model active and loads it' {
+        $result = Get-OllamaModel -Name llama3.2 | Switch-OllamaModel
+        $result.GetType().FullName | Should -Be 'ElixiModels.Models.ModelSwitchResult'
+        $result.CurrentModel | Should -Be 'llama3.2:3b'
+        $result.PreviousModel | Should -BeNullOrEmpty
+        $result.Status | Should -Be 'Activated'
+        $result.LoadTime | Should -BeGreaterThan ([timespan]::Zero)
+        $result.Host | Should -Be $script:Sim.Uri
+        (Get-OllamaModel -Loaded).Name | Should -Be 'llama3.2:3b'
+    }
+
+    It 'unloads the previous active model' {
+        $result = Switch-OllamaModel phi3:mini
+        $result.PreviousModel | Should -Be 'llama3.2:3b'
+        $result.Unloaded | Should -BeTrue
+        @(Get-OllamaModel -Loaded).Name | Should -Be @('phi3:mini')
+    }
+
+    It 'keeps the previous model loaded with -KeepPrevious' {
+        $result = Switch-OllamaModel llama3.2:3b -KeepPrevious
+        $result.Unloaded | Should -BeFalse
+        (Get-OllamaModel -Loaded).Name | Sort-Object | Should -Be @('llama3.2:3b', 'phi3:mini')
+    }
+
+    It 'does nothing, and says so, for the active loaded model' {
+        $result = Switch-OllamaModel llama3.2:3b
+        $result.WasAlreadyActive | Should -BeTrue
+        $result.Status | Should -Be 'Already active'
+        $result.LoadTime | Should -Be ([timespan]::Zero)
+    }
+
+    It 'takes -KeepAlive <KeepAlive>' -ForEach @(
+        @{ KeepAlive = 'Forever'; Until = 'Forever' }
+        @{ KeepAlive = '-1'; Until = 'Forever' }
+        @{ KeepAlive = '10m'; Until = '10 minutes from now' }
+        @{ KeepAlive = '2h'; Until = '2 hours from now' }
+    ) {
+        Switch-OllamaModel gemma3:1b -KeepAlive $KeepAlive | Out-Null
+        (Get-OllamaModel -Loaded -Name gemma3:1b).Until | Should -Be $Until
+    }
+
+    It 'rejects a keep-alive it cannot read' {
+        { Switch-OllamaModel gemma3:1b -KeepAlive 'soon' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
+    }
+
+    It 'reports an unknown model with suggestions' {
+        $err = $null
+        Switch-OllamaModel 'qwen2.5-codr:7b' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ModelNotFound,*'
+        $err[0].Exception.Message | Should -Match 'Did you mean: qwen2\.5-coder:7b'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match '-AutoPull'
+    }
+
+    It 'installs a missing model first with -AutoPull' {
+        $result = Switch-OllamaModel qwen3:4b -AutoPull
+        $result.CurrentModel | Should -Be 'qwen3:4b'
+        (Get-OllamaModel -Name qwen3).Name | Should -Be 'qwen3:4b'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $before = @(Get-OllamaModel -Loaded).Name
+        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+        Switch-OllamaModel llava:7b -WhatIf | Should -BeNullOrEmpty
+        Switch-OllamaModel mistral:7b -AutoPull -WhatIf | Should -BeNullOrEmpty
+        Get-SimulatorLog $script:Sim -Path '/api/generate' | Should -BeNullOrEmpty
+        Get-SimulatorLog $script:Sim -Path '/api/pull' | Should -BeNullOrEmpty
+        @(Get-OllamaModel -Loaded).Name | Should -Be $before
+    }
+
+    It 'uses ELIXI_MODEL when no name is given (scheduled tasks)' {
+        $saved = $env:ELIXI_MODEL
+        try {
+            $env:ELIXI_MODEL = 'deepseek-r1:8b'
+            (Switch-OllamaModel).CurrentModel | Should -Be 'deepseek-r1:8b'
+            $env:ELIXI_MODEL = $null
+            { Switch-OllamaModel -ErrorAction Stop } | Should -Throw -ErrorId 'ModelNameRequired*'
+        }
+        finally { $env:ELIXI_MODEL = $saved }
+    }
+}
