@@ -50,6 +50,24 @@ Describe 'Measure-OllamaModel' {
         $r.LoadMs | Should -BeGreaterThan 0
     }
 
+    It 'counts a failed run in the error rate and goes on with the others' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{
+            failNext = @{ path = '/api/generate'; status = 500; error = 'model requires more system memory (out of memory)'; times = 1 }
+        } | Out-Null
+        try {
+            $r = Measure-OllamaModel gemma3:1b -Count 4 -Warmup 0 -MaxTokens 6
+            $r.RunCount | Should -Be 4
+            $r.Errors | Should -Be 1
+            $r.ErrorRate | Should -Be 0.25
+            $r.Runs[0].Succeeded | Should -BeFalse
+            $r.Runs[0].Error | Should -Match 'out of memory'
+            @($r.Runs | Where-Object Succeeded).Count | Should -Be 3
+        }
+        finally {
+            Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+        }
+    }
+
     It 'binds models from Get-OllamaModel' {
         $names = @(Get-OllamaModel -Name 'gemma*', 'phi3*' | Measure-OllamaModel -Count 1 -Warmup 0 -MaxTokens 3 | ForEach-Object Name)
         ($names | Sort-Object) -join ',' | Should -Be 'gemma3:1b,phi3:mini'

@@ -75,13 +75,11 @@ Describe 'Select-OllamaModel' {
     }
 
     It 'pipes the choice into Switch-OllamaModel' {
-        if (-not (Get-Command Switch-OllamaModel -ErrorAction SilentlyContinue)) {
-            Set-ItResult -Skipped -Because 'Switch-OllamaModel is not in this build yet'
-            return
-        }
         $chosen = $null
-        Get-OllamaModel | Measure-OllamaModel -Count 3 -MaxTokens 6 -WarningAction SilentlyContinue |
-            Select-OllamaModel -Task fast -OutVariable chosen | Switch-OllamaModel -ErrorAction Stop | Out-Null
+        $switched = Get-OllamaModel | Measure-OllamaModel -Count 3 -MaxTokens 6 -WarningAction SilentlyContinue |
+            Select-OllamaModel -Task fast -OutVariable chosen | Switch-OllamaModel -ErrorAction Stop
         $chosen.Name | Should -Be 'gemma3:1b'
+        $switched.CurrentModel | Should -Be 'gemma3:1b'
+        (Get-OllamaModel -Loaded).Name | Should -Contain 'gemma3:1b'
     }
 }
