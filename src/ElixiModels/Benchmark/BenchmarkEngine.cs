@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
@@ -99,7 +100,6 @@ public sealed class BenchmarkNotSupportedException : Exception
 /// </summary>
 public sealed class BenchmarkEngine
 {
-    private static readonly long ProgressInterval = Stopwatch.Frequency / 10;
     private readonly OllamaClient _client;
     private readonly BenchmarkSettings _settings;
     private readonly IHostResourceProbe? _probe;
@@ -228,8 +228,8 @@ public sealed class BenchmarkEngine
         DateTimeOffset startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
         long first = 0;
-        long lastReport = start;
         int tokens = 0;
+        ProgressRateLimiter? limiter = observer is null ? null : ProgressRateLimiter.StartNew();
         try
         {
             GenerateChunk last = await _client.GenerateAsync(options, chunk =>
@@ -243,10 +243,9 @@ public sealed class BenchmarkEngine
                 if (!chunk.Done)
                 {
                     tokens++;
-                    if (observer is not null && now - lastReport >= ProgressInterval)
+                    if (limiter is not null && limiter.TryReport(tokens * 100 / Math.Max(1, _settings.MaxTokens), out _))
                     {
-                        lastReport = now;
-                        observer.OnProgress(new BenchmarkProgress
+                        observer!.OnProgress(new BenchmarkProgress
                         {
                             Model = model, Phase = phase, Run = number, Runs = phaseRuns, Tokens = tokens, MaxTokens = _settings.MaxTokens,
                             Finished = counted.Count, Failed = failed,
