@@ -13,6 +13,10 @@
     TypesToProcess         = @('module/ElixiModels.Types.ps1xml')
     CmdletsToExport        = @(
         'Get-OllamaModel'
+        'Get-OllamaModelStatus'
+        'Get-OllamaCache'
+        'Clear-OllamaCache'
+        'Set-OllamaCache'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

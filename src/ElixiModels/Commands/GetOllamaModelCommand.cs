@@ -4,19 +4,30 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using ElixiModels.Catalog;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Resources;
+using ElixiModels.Selection;
+using ElixiModels.Session;
 
 namespace ElixiModels.Commands;
 
-/// <summary>Lists installed models (default), models loaded in memory (-Loaded).</summary>
+/// <summary>
+/// Lists installed models (default; -Detailed adds capabilities and model_info from /api/show, cached in the session
+/// by digest), models loaded in memory (-Loaded), or models that can be downloaded (-Available: the shipped catalog
+/// confirmed by the live registry when it can be reached).
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "OllamaModel", DefaultParameterSetName = InstalledSet)]
 [OutputType(typeof(OllamaModel), ParameterSetName = new[] { InstalledSet })]
 [OutputType(typeof(OllamaRunningModel), ParameterSetName = new[] { LoadedSet })]
+[OutputType(typeof(OllamaCatalogModel), ParameterSetName = new[] { AvailableSet })]
 public sealed class GetOllamaModelCommand : OllamaCmdlet
 {
     private const string InstalledSet = "Installed";
     private const string LoadedSet = "Loaded";
+    private const string AvailableSet = "Available";
+    private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(3);
     private readonly List<string> _names = new();
 
     /// <summary>Model names; wildcards allowed. A name without a tag matches every tag of that model.</summary>
@@ -30,6 +41,47 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     [Parameter(Mandatory = true, ParameterSetName = LoadedSet)]
     public SwitchParameter Loaded { get; set; }
 
+    /// <summary>Fill in capabilities, context and embedding length, template and parameters (from /api/show, cached by digest).</summary>
+    [Parameter(ParameterSetName = InstalledSet)]
+    public SwitchParameter Detailed { get; set; }
+
+    /// <summary>List models that can be downloaded: the shipped catalog, confirmed by the live registry when reachable.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AvailableSet)]
+    public SwitchParameter Available { get; set; }
+
+    /// <summary>Only models suited to this task (general, coding, analysis, creative, fast, vision, embedding, tools).</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    public ModelTask? Task { get; set; }
+
+    /// <summary>Only models with all of these capabilities (completion, tools, insert, vision, embedding, thinking).</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CapabilityCompleter))]
+    public string[]? Capability { get; set; }
+
+    /// <summary>Only models whose download is at most this many bytes (e.g. 5GB).</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxSize { get; set; }
+
+    /// <summary>Only models that fit this machine's available RAM plus free VRAM, with headroom.</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    public SwitchParameter FitsMemory { get; set; }
+
+    /// <summary>The model registry to confirm the catalog against. Defaults to $env:ELIXI_REGISTRY, else https://registry.ollama.ai.</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    [ValidateNotNullOrEmpty]
+    public string? RegistryUri { get; set; }
+
+    /// <summary>Use the shipped catalog only; do not ask the registry.</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    public SwitchParameter Offline { get; set; }
+
+    /// <summary>Read details (-Detailed) or registry answers (-Available) again instead of using the session cache.</summary>
+    [Parameter(ParameterSetName = InstalledSet)]
+    [Parameter(ParameterSetName = AvailableSet)]
+    public SwitchParameter Refresh { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Name is not null)
@@ -41,6 +93,12 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     protected override void EndProcessing()
     {
         var filter = new ModelNameFilter(_names);
+        if (Available)
+        {
+            WriteAvailable(filter);
+            return;
+        }
+
         RunPerHost(async (bridge, client, ct) =>
         {
             if (Loaded)
@@ -58,13 +116,19 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
-            foreach (WireModel wire in installed)
+            List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
+            IReadOnlyList<DetailsResult>? details = Detailed
+                ? await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false)
+                : null;
+            for (int i = 0; i < matching.Count; i++)
             {
-                OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded.Contains(ModelName.Normalize(wire.Name)));
-                if (filter.Matches(model.Name))
+                WireModel wire = matching[i];
+                if (details?[i].Error is { } error)
                 {
-                    bridge.WriteObject(model);
+                    bridge.WriteWarning($"Could not read the details of {wire.Name} from {client.Host}; it is listed without them: {error.Message}");
                 }
+
+                bridge.WriteObject(OllamaModel.FromWire(wire, client.Host, loaded.Contains(ModelName.Normalize(wire.Name)), details?[i].Details));
             }
 
             foreach (string missing in filter.Unmatched())
@@ -72,6 +136,124 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 bridge.WriteError(NotFound(missing, client.Host, installed.Select(m => m.Name)));
             }
         });
+    }
+
+    private void WriteAvailable(ModelNameFilter filter)
+    {
+        ModelRegistry? registry = Offline ? null : new ModelRegistry(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : RegistryTimeout);
+        var available = new AvailableModels(ModelCatalog.Default, Session.Cache);
+        var query = new AvailableFilter
+        {
+            Task = Task,
+            Capabilities = Capability ?? Array.Empty<string>(),
+            MaxSize = MaxSize > 0 ? MaxSize : null,
+            FitsMemory = FitsMemory,
+        };
+
+        // Filter the catalog on what the registry cannot change before asking it; names it lacks are looked up.
+        List<CatalogEntry> entries = ModelCatalog.Default.Entries
+            .Where(e => filter.Matches(e.Name) && ModelName.TryParse(e.Name, out ModelName? n, out _)
+                && query.MatchesTraits(available.Describe(new AvailableCandidate(n!, e, null), string.Empty, false, null)))
+            .ToList();
+        var extra = new List<ModelName>();
+        foreach (string literal in filter.Unmatched())
+        {
+            if (ModelName.TryParse(literal, out ModelName? parsed, out string? problem))
+            {
+                extra.Add(parsed!);
+            }
+            else
+            {
+                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, literal, null));
+            }
+        }
+
+        Run(async (bridge, ct) =>
+        {
+            AvailableResolution found = await available.ResolveAsync(entries, extra, registry, Refresh, bridge.WriteVerbose, ct).ConfigureAwait(false);
+            HostResources? resources = await ReadResourcesAsync(bridge, ct).ConfigureAwait(false);
+            foreach (string missing in found.NotFound)
+            {
+                bridge.WriteError(NotInLibrary(missing, found.RegistryReached, registry));
+            }
+
+            await System.Threading.Tasks.Task.WhenAll(Endpoints.Select(async endpoint =>
+            {
+                OllamaClient client = ClientFor(endpoint);
+                HashSet<string> installed = await InstalledNamesAsync(client, bridge, ct).ConfigureAwait(false);
+                foreach (AvailableCandidate candidate in found.Candidates)
+                {
+                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), resources);
+                    if (query.Matches(model))
+                    {
+                        bridge.WriteObject(model);
+                    }
+                }
+            })).ConfigureAwait(false);
+        });
+    }
+
+    private async Task<HostResources?> ReadResourcesAsync(PipelineBridge bridge, CancellationToken ct)
+    {
+        try
+        {
+            return await HostResourceProbe.Shared.ReadAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            string text = $"Could not read this machine's memory ({ex.Message})";
+            if (FitsMemory)
+            {
+                bridge.WriteWarning(text + "; -FitsMemory was not applied.");
+            }
+            else
+            {
+                bridge.WriteVerbose(text + "; FitsMemory is empty.");
+            }
+
+            return null;
+        }
+    }
+
+    private static async Task<HashSet<string>> InstalledNamesAsync(OllamaClient client, PipelineBridge bridge, CancellationToken ct)
+    {
+        try
+        {
+            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
+            return new HashSet<string>(installed.Select(m => ModelName.Normalize(m.Name)), StringComparer.OrdinalIgnoreCase);
+        }
+        catch (OllamaException ex)
+        {
+            // The catalog is still useful without the server; say why IsInstalled may be wrong.
+            bridge.WriteWarning($"Could not read installed models from {client.Host}; IsInstalled may be wrong: {ex.Message}");
+            return new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
+    private Uri ResolveRegistry()
+    {
+        try
+        {
+            return ModelRegistry.Resolve(RegistryUri);
+        }
+        catch (FormatException ex)
+        {
+            ThrowTerminatingError(OllamaErrors.Build(ex, "InvalidRegistryUri", ErrorCategory.InvalidArgument, RegistryUri,
+                $"Pass -RegistryUri (or set ${ModelRegistry.RegistryVariable}) as http(s)://host[:port], or use -Offline."));
+            throw;
+        }
+    }
+
+    private static ErrorRecord NotInLibrary(string name, bool registryReached, ModelRegistry? registry)
+    {
+        string where = registry is null
+            ? "in the catalog (-Offline: the registry was not asked)"
+            : registryReached
+                ? $"in the catalog or the registry {registry.Display}"
+                : $"in the catalog, and the registry {registry.Display} could not be reached";
+        var ex = new ItemNotFoundException($"No model named '{name}' was found {where}.");
+        return OllamaErrors.Build(ex, "ModelNotAvailable", ErrorCategory.ObjectNotFound, name,
+            "List downloadable models with Get-OllamaModel -Available, or check the name on ollama.com/library.");
     }
 
     private static async Task<HashSet<string>> LoadedNamesAsync(Task<IReadOnlyList<WireRunningModel>> psTask, PipelineBridge bridge, OllamaClient client)

@@ -55,17 +55,27 @@ public sealed class OllamaModel
     /// <summary>True for a cloud model that Ollama proxies to a remote host.</summary>
     public bool IsCloud { get; internal init; }
 
+    /// <summary>general.architecture from model_info; filled by -Detailed.</summary>
+    public string? Architecture { get; internal init; }
+
+    /// <summary>The prompt template; filled by -Detailed.</summary>
+    public string? Template { get; internal init; }
+
+    /// <summary>Modelfile PARAMETERs (stop, temperature, num_ctx…); filled by -Detailed.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; internal init; } = new Dictionary<string, string>();
+
     /// <summary>Whether capabilities and model_info were fetched (-Detailed).</summary>
     public bool HasDetails { get; internal init; }
 
     public override string ToString() => Name;
 
-    internal static OllamaModel FromWire(WireModel m, string host, bool isLoaded)
+    internal static OllamaModel FromWire(WireModel m, string host, bool isLoaded, ModelDetails? details = null)
     {
         ModelName.TryParse(m.Name, out ModelName? parsed, out _);
         WireDetails d = m.Details ?? new WireDetails();
         string[] families = d.Families ?? (d.Family is null ? Array.Empty<string>() : new[] { d.Family });
-        long? parameters = Units.ParseParameterSize(d.ParameterSize);
+        long? parameters = details?.ParameterCount ?? Units.ParseParameterSize(d.ParameterSize);
+        IReadOnlyList<string> capabilities = details?.Capabilities ?? Array.Empty<string>();
         return new OllamaModel
         {
             Name = parsed?.FullName ?? m.Name,
@@ -80,9 +90,17 @@ public sealed class OllamaModel
                 Name = m.Name,
                 Family = d.Family,
                 Families = families,
+                Capabilities = capabilities,
                 ParameterCount = parameters,
                 SizeBytes = m.Size,
             }),
+            Capabilities = capabilities,
+            ContextLength = details?.ContextLength,
+            EmbeddingLength = details?.EmbeddingLength,
+            Architecture = details?.Architecture,
+            Template = details?.Template,
+            Parameters = details?.Parameters ?? new Dictionary<string, string>(),
+            HasDetails = details is not null,
             Quantization = d.QuantizationLevel,
             Format = d.Format,
             SizeBytes = m.Size,
