@@ -49,7 +49,7 @@ public sealed class NvidiaSmiProbe : IGpuProbe
             }
 
             int n = f.Length;
-            string name = string.Join(",", f.Take(n - 4)).Trim();
+            string name = string.Join(", ", f.Take(n - 4)).Trim();
             long total = MiB(f[n - 4]);
             long used = MiB(f[n - 3]);
             long free = f[n - 2].Length > 0 && char.IsDigit(f[n - 2][0]) ? MiB(f[n - 2]) : Math.Max(0, total - used);
