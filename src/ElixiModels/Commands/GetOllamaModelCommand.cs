@@ -61,7 +61,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
     /// <summary>Only models whose download is at most this many bytes (e.g. 5GB).</summary>
     [Parameter(ParameterSetName = AvailableSet)]
-    [ValidateRange(1, long.MaxValue)]
+    [ValidateRange(1L, long.MaxValue)]
     public long MaxSize { get; set; }
 
     /// <summary>Only models that fit this machine's available RAM plus free VRAM, with headroom.</summary>

@@ -21,7 +21,9 @@ internal class ModelNameCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        return Complete(prefix, InstalledNames(fakeBoundParameters).Concat(ExtraNames()));
+        // Get-OllamaModel -Available lists downloadable models: complete with the catalog's names too.
+        IEnumerable<string> catalog = fakeBoundParameters?.Contains("Available") == true ? Catalog.ModelCatalog.Default.Names : Array.Empty<string>();
+        return Complete(prefix, InstalledNames(fakeBoundParameters).Concat(ExtraNames()).Concat(catalog));
     }
 
     /// <summary>Catalog names too, for Install-OllamaModel (overridden there).</summary>
@@ -66,7 +68,17 @@ internal class ModelNameCompleter : IArgumentCompleter
         using var cts = new CancellationTokenSource(Budget);
         Task<IReadOnlyList<WireModel>> list = client.ListInstalledAsync(cts.Token);
         // Completion must never hang the prompt: give up after the budget when the server is slow or down.
-        if (!list.Wait(Budget) || list.Status != TaskStatus.RanToCompletion)
+        bool done;
+        try
+        {
+            done = list.Wait(Budget);
+        }
+        catch (AggregateException)
+        {
+            done = false; // the server is down: Wait rethrows the failure
+        }
+
+        if (!done || list.Status != TaskStatus.RanToCompletion)
         {
             list.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
             return Array.Empty<string>();

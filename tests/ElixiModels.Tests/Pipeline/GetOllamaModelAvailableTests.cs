@@ -186,6 +186,10 @@ public sealed class GetOllamaModelAvailableTests : IAsyncLifetime
         Assert.NotEmpty(r.Output);
         Assert.All(r.Output, o => Assert.InRange((long)o.Properties["SizeBytes"].Value, 1, 1L << 30));
         Assert.Contains(r.Output, o => Name(o) == "nomic-embed-text:latest");
+
+        PsResult vision = _sim.Ps.Invoke("Get-OllamaModel -Available -Offline -Capability vision -MaxSize 5GB");
+        vision.AssertNoErrors();
+        Assert.Equal(new[] { "gemma3:4b", "llava:7b", "moondream:1.8b", "granite3.2-vision:2b" }.OrderBy(n => n), vision.Output.Select(Name).OrderBy(n => n));
     }
 
     [Fact]
@@ -215,6 +219,19 @@ public sealed class GetOllamaModelAvailableTests : IAsyncLifetime
         Assert.NotEmpty(r.Output);
         Assert.All(r.Output, o => Assert.False((bool)o.Properties["IsInstalled"].Value));
         Assert.Contains(r.Warnings, w => w.Contains("IsInstalled may be wrong"));
+    }
+
+    [Theory]
+    [InlineData("Get-OllamaModel -Available -Uri {0} -Name qwen2.5-cod", "qwen2.5-coder:1.5b,qwen2.5-coder:14b,qwen2.5-coder:32b,qwen2.5-coder:7b")]
+    [InlineData("Get-OllamaModel -Uri {0} -Name qwen2.5-cod", "qwen2.5-coder:7b")]
+    [InlineData("Get-OllamaModel -Available -Capability vi", "vision")]
+    [InlineData("Get-OllamaModel -Available -Task cod", "Coding")]
+    public void Names_capabilities_and_tasks_complete(string line, string expected)
+    {
+        line = string.Format(System.Globalization.CultureInfo.InvariantCulture, line, _sim.Uri);
+        PsResult r = _sim.Ps.Invoke("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object CompletionText", line);
+        r.AssertNoErrors();
+        Assert.Equal(expected, string.Join(",", r.Output.Select(o => o.BaseObject.ToString()).OrderBy(x => x, StringComparer.OrdinalIgnoreCase)));
     }
 
     [Fact]
