@@ -22,7 +22,7 @@ internal class ModelNameCompleter : IArgumentCompleter
     {
         string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
         // Get-OllamaModel -Available lists downloadable models: complete with the catalog's names too.
-        IEnumerable<string> catalog = fakeBoundParameters?.Contains("Available") == true ? Catalog.ModelCatalog.Default.Names : Array.Empty<string>();
+        IEnumerable<string> catalog = fakeBoundParameters.Contains("Available") ? Catalog.ModelCatalog.Default.Names : Array.Empty<string>();
         return Complete(prefix, InstalledNames(fakeBoundParameters).Concat(ExtraNames()).Concat(catalog));
     }
 

@@ -1,8 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Net.Http;
-using System.Text;
 using System.Threading.Tasks;
 using ElixiModels.Tests.Harness;
 using Xunit;
@@ -20,9 +18,9 @@ public sealed class GetOllamaModelStatusTests : IAsyncLifetime
     [Fact]
     public async Task Before_any_switch_the_active_model_is_the_loaded_one_used_most_recently()
     {
-        await LoadAsync("llama3.2:3b");
+        await _sim.LoadAsync("llama3.2:3b");
         await Task.Delay(50);
-        await LoadAsync("qwen2.5-coder:7b");
+        await _sim.LoadAsync("qwen2.5-coder:7b");
 
         PsResult r = _sim.Ps.Invoke("Get-OllamaModelStatus");
         r.AssertNoErrors();
@@ -106,7 +104,7 @@ public sealed class GetOllamaModelStatusTests : IAsyncLifetime
     [Fact]
     public async Task Default_view_reads_like_a_status_page()
     {
-        await LoadAsync("llava:7b");
+        await _sim.LoadAsync("llava:7b");
         PsResult r = _sim.Ps.Invoke("Get-OllamaModelStatus | Out-Default");
         r.AssertNoErrors();
         string text = _sim.Ps.Host.Text;
@@ -128,12 +126,6 @@ public sealed class GetOllamaModelStatusTests : IAsyncLifetime
         Assert.Contains("LogicalProcessors", _sim.Ps.Host.Text);
     }
 
-    private async Task LoadAsync(string model)
-    {
-        using var http = new HttpClient { BaseAddress = _sim.Uri };
-        using var response = await http.PostAsync("api/generate", new StringContent($"{{\"model\":\"{model}\"}}", Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-    }
 }
 
 public sealed class OllamaCacheTests : IAsyncLifetime

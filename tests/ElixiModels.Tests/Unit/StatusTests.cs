@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net.Http;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
@@ -138,8 +136,8 @@ public sealed class StatusReaderTests : IAsyncLifetime
     [Fact]
     public async Task Switched_and_loaded_model_is_active_with_its_capabilities_and_benchmark()
     {
-        await LoadAsync("qwen2.5-coder:7b");
-        await LoadAsync("llama3.2:3b");
+        await SimulatedOllama.LoadAsync(_sim.BaseUri, "qwen2.5-coder:7b");
+        await SimulatedOllama.LoadAsync(_sim.BaseUri, "llama3.2:3b");
         _session.SetActiveModel(Client.Host, "qwen2.5-coder:7b");
         _session.RecordBenchmark(new BenchmarkSnapshot { Model = "qwen2.5-coder:7b", Host = Client.Host, GenerateTokensPerSecond = 60, Runs = 3 });
 
@@ -203,12 +201,6 @@ public sealed class StatusReaderTests : IAsyncLifetime
         Assert.Contains(r.Warnings, w => w.Contains("resources") && w.Contains("no /proc"));
     }
 
-    private async Task LoadAsync(string model)
-    {
-        using var http = new HttpClient { BaseAddress = _sim.BaseUri };
-        using HttpResponseMessage response = await http.PostAsync("api/generate", new StringContent($"{{\"model\":\"{model}\"}}", Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-    }
 
     private sealed class FixedProbe : IHostResourceProbe
     {
