@@ -47,41 +47,22 @@ function Invoke-Test {
 }
 
 function Invoke-Package {
-    Invoke-Build
-    $manifest = Import-PowerShellDataFile (Join-Path $root 'ElixiModels.psd1')
-    $version = $manifest.ModuleVersion
-    $out = Join-Path $artifacts "ElixiModels/$version"
-    if (Test-Path $out) { Remove-Item $out -Recurse -Force }
-    New-Item -ItemType Directory -Path $out | Out-Null
-
-    Copy-Item (Join-Path $root 'module/*') $out -Recurse -Exclude 'bin'
-    foreach ($flavor in 'Core', 'Desktop', 'lib') {
-        $target = Join-Path $out "bin/$flavor"
-        New-Item -ItemType Directory -Path $target -Force | Out-Null
-        Copy-Item (Join-Path $root "module/bin/$flavor/*.dll") $target
-    }
-    Copy-Item (Join-Path $root 'LICENSE') $out -ErrorAction SilentlyContinue
-
-    # In the package the psm1 and ps1xml files sit next to the manifest.
-    $psd1 = Get-Content (Join-Path $root 'ElixiModels.psd1') -Raw
-    $psd1 = $psd1 -replace "'module/", "'"
-    Set-Content -Path (Join-Path $out 'ElixiModels.psd1') -Value $psd1 -Encoding utf8
-    Test-ModuleManifest (Join-Path $out 'ElixiModels.psd1') | Out-Null
-
-    $nupkgDir = Join-Path $artifacts 'nupkg'
-    New-Item -ItemType Directory -Path $nupkgDir -Force | Out-Null
+    # src/ElixiModels.Package stages artifacts/ElixiModels/<version>/ and packs artifacts/nupkg/ElixiModels.<version>.nupkg
+    # (module files at the package root, PowerShell Gallery tags), as Publish-PSResource would.
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/ElixiModels.Package'), '-c', $Configuration)
+    $version = (Import-PowerShellDataFile (Join-Path $root 'ElixiModels.psd1')).ModuleVersion
+    $folder = Join-Path $artifacts "ElixiModels/$version"
+    Test-ModuleManifest (Join-Path $folder 'ElixiModels.psd1') | Out-Null
     if (Get-Command Publish-PSResource -ErrorAction SilentlyContinue) {
-        $repoName = 'ElixiModelsLocal'
-        if (-not (Get-PSResourceRepository -Name $repoName -ErrorAction SilentlyContinue)) {
-            Register-PSResourceRepository -Name $repoName -Uri $nupkgDir -Trusted
+        # Prove the package round-trips through PSResourceGet: publish the folder to a local repository.
+        $repoPath = Join-Path $artifacts 'psresource-repo'
+        New-Item -ItemType Directory -Path $repoPath -Force | Out-Null
+        if (-not (Get-PSResourceRepository -Name ElixiModelsLocal -ErrorAction SilentlyContinue)) {
+            Register-PSResourceRepository -Name ElixiModelsLocal -Uri $repoPath -Trusted
         }
-        Publish-PSResource -Path $out -Repository $repoName
+        Publish-PSResource -Path $folder -Repository ElixiModelsLocal -SkipDependenciesCheck -ErrorAction Continue
     }
-    else {
-        Write-Warning 'Microsoft.PowerShell.PSResourceGet is not installed; only the module folder was produced.'
-    }
-    Get-ChildItem $nupkgDir -Filter *.nupkg
-    Get-Item $out
+    Get-Item $folder, (Join-Path $artifacts "nupkg/ElixiModels.$version.nupkg")
 }
 
 foreach ($t in $Task) {

@@ -116,7 +116,7 @@ Describe 'Get-OllamaModel' {
 
         It 'does not read details without -Detailed' {
             (Get-OllamaModel -Name 'phi3').HasDetails | Should -BeFalse
-            (Get-OllamaCache).Entries | Should -Be 0
+            (Get-OllamaCache).Kinds.ContainsKey('details') | Should -BeFalse
         }
     }
 

@@ -35,6 +35,8 @@ internal sealed class ConsoleHost : PSHost
 
         public override PSHostRawUserInterface RawUI => _raw;
 
+        public override bool SupportsVirtualTerminal => !Console.IsOutputRedirected;
+
         public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
         {
             var result = new Dictionary<string, PSObject>();
@@ -77,9 +79,13 @@ internal sealed class ConsoleHost : PSHost
         public override string ReadLine() => Console.ReadLine() ?? string.Empty;
         public override SecureString ReadLineAsSecureString() => new();
 
-        public override void Write(string value) { EndProgress(); Console.Write(value); }
+        public override void Write(string value) { EndProgress(); Console.Write(Plain(value)); }
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Colored(foregroundColor, value, false);
-        public override void WriteLine(string value) { EndProgress(); Console.WriteLine(value); }
+        public override void WriteLine(string value) { EndProgress(); Console.WriteLine(Plain(value)); }
+
+        // Redirected output (a file, a pipe, CI logs) gets no ANSI styling.
+        private static string Plain(string value) =>
+            Console.IsOutputRedirected ? System.Text.RegularExpressions.Regex.Replace(value, "\u001b\\[[0-9;]*m", string.Empty) : value;
         public override void WriteErrorLine(string value) => Colored(ConsoleColor.Red, value, true);
         public override void WriteDebugLine(string message) => Colored(ConsoleColor.DarkYellow, "DEBUG: " + message, true);
         public override void WriteVerboseLine(string message) => Colored(ConsoleColor.DarkYellow, "VERBOSE: " + message, true);
@@ -118,7 +124,7 @@ internal sealed class ConsoleHost : PSHost
             EndProgress();
             ConsoleColor old = Console.ForegroundColor;
             Console.ForegroundColor = color;
-            if (newLine) Console.WriteLine(value); else Console.Write(value);
+            if (newLine) Console.WriteLine(Plain(value)); else Console.Write(Plain(value));
             Console.ForegroundColor = old;
         }
     }

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace OllamaSimulator;
 
 /// <summary>One request as received (logged before any fault is applied).</summary>
-public sealed record LoggedRequest(DateTimeOffset At, string Method, string Path, string Body, string? Model);
+public sealed record LoggedRequest(DateTimeOffset At, string Method, string Path, string Body, string? Model, string? Authorization = null);
 
 /// <summary>Every request the simulator received, in arrival order. Thread-safe.</summary>
 public sealed class RequestLog

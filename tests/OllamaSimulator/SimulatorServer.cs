@@ -108,7 +108,13 @@ public sealed class SimulatorServer : IAsyncDisposable
         try
         {
             byte[] body = await ReadBodyAsync(ctx.Request, ct).ConfigureAwait(false);
-            State.Log.Add(new LoggedRequest(State.Time.GetUtcNow(), method, path, Encoding.UTF8.GetString(body), GoRequest.TryGetModel(body)));
+            if (path.StartsWith(ControlApi.Prefix, StringComparison.Ordinal))
+            {
+                await ControlApi.HandleAsync(ctx, State, method, path, body, ct).ConfigureAwait(false);
+                return;
+            }
+
+            State.Log.Add(new LoggedRequest(State.Time.GetUtcNow(), method, path, Encoding.UTF8.GetString(body), GoRequest.TryGetModel(body), ctx.Request.Headers.Authorization.Count > 0 ? ctx.Request.Headers.Authorization.ToString() : null));
 
             FaultSettings faults = State.Faults;
             if (faults.RefuseConnections)

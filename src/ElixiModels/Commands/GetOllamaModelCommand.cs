@@ -116,19 +116,30 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
-            List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
-            IReadOnlyList<DetailsResult>? details = Detailed
-                ? await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false)
-                : null;
-            for (int i = 0; i < matching.Count; i++)
+            Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
+            if (!Detailed)
             {
-                WireModel wire = matching[i];
-                if (details?[i].Error is { } error)
+                foreach (WireModel wire in installed)
                 {
-                    bridge.WriteWarning($"Could not read the details of {wire.Name} from {client.Host}; it is listed without them: {error.Message}");
+                    OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded);
+                    if (filter.Matches(model.Name))
+                    {
+                        bridge.WriteObject(model);
+                    }
                 }
+            }
+            else
+            {
+                List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
+                foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
+                {
+                    if (result.Error is { } error)
+                    {
+                        bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them: {error.Message}");
+                    }
 
-                bridge.WriteObject(OllamaModel.FromWire(wire, client.Host, loaded.Contains(ModelName.Normalize(wire.Name)), details?[i].Details));
+                    bridge.WriteObject(OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details));
+                }
             }
 
             foreach (string missing in filter.Unmatched())

@@ -15,15 +15,16 @@ namespace ElixiModels.Commands;
 internal class ModelNameCompleter : IArgumentCompleter
 {
     private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(300);
-    private static readonly TimeSpan NamesTtl = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FetchLimit = TimeSpan.FromSeconds(5);
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
+        object? uri = fakeBoundParameters.Contains("Uri") ? fakeBoundParameters["Uri"] : DefaultUri(commandName);
         // Get-OllamaModel -Available lists downloadable models: complete with the catalog's names too.
         IEnumerable<string> catalog = fakeBoundParameters.Contains("Available") ? Catalog.ModelCatalog.Default.Names : Array.Empty<string>();
-        return Complete(prefix, InstalledNames(fakeBoundParameters).Concat(ExtraNames()).Concat(catalog));
+        return Complete(prefix, InstalledNames(uri).Concat(ExtraNames()).Concat(catalog));
     }
 
     /// <summary>Catalog names too, for Install-OllamaModel (overridden there).</summary>
@@ -40,15 +41,51 @@ internal class ModelNameCompleter : IArgumentCompleter
             ? "'" + value.Replace("'", "''") + "'"
             : value;
 
-    private static IEnumerable<string> InstalledNames(IDictionary bound)
+    /// <summary>-Uri from $PSDefaultParameterValues (e.g. '*-Ollama*:Uri'), which the user's profile may set.</summary>
+    private static object? DefaultUri(string commandName)
+    {
+        try
+        {
+            using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            ps.AddScript("$PSDefaultParameterValues");
+            foreach (PSObject result in ps.Invoke())
+            {
+                if (result.BaseObject is not IDictionary defaults)
+                {
+                    continue;
+                }
+
+                foreach (DictionaryEntry entry in defaults)
+                {
+                    string key = entry.Key?.ToString() ?? string.Empty;
+                    int colon = key.LastIndexOf(':');
+                    if (colon > 0 && key.Substring(colon + 1).Equals("Uri", StringComparison.OrdinalIgnoreCase)
+                        && new WildcardPattern(key.Substring(0, colon), WildcardOptions.IgnoreCase).IsMatch(commandName))
+                    {
+                        return entry.Value;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is PSInvalidOperationException or InvalidOperationException or RuntimeException)
+        {
+            // No runspace to ask (completion from an API host); fall back to OLLAMA_HOST.
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<string> InstalledNames(object? uri)
     {
         Uri endpoint;
         try
         {
-            endpoint = bound["Uri"] switch
+            endpoint = uri switch
             {
+                PSObject p => OllamaEndpoint.Parse(p.BaseObject?.ToString()),
                 string s => OllamaEndpoint.Parse(s),
                 object[] { Length: > 0 } a => OllamaEndpoint.Parse(a[0]?.ToString()),
+                Uri u => OllamaEndpoint.Parse(u.ToString()),
                 _ => OllamaEndpoint.FromEnvironment(),
             };
         }
@@ -58,33 +95,32 @@ internal class ModelNameCompleter : IArgumentCompleter
         }
 
         var session = OllamaCmdlet.CurrentSessionForCompletion();
-        string key = "completion-names:" + OllamaEndpoint.Display(endpoint);
-        if (session.Cache.TryGet(key, out string[] cached))
+        string host = OllamaEndpoint.Display(endpoint);
+        if (session.GetInstalledNames(host) is { } cached)
         {
             return cached;
         }
 
-        var client = new OllamaClient(endpoint, new OllamaClientOptions { Timeout = Budget, RetryCount = 0 });
-        using var cts = new CancellationTokenSource(Budget);
-        Task<IReadOnlyList<WireModel>> list = client.ListInstalledAsync(cts.Token);
-        // Completion must never hang the prompt: give up after the budget when the server is slow or down.
-        bool done;
+        var client = new OllamaClient(endpoint, new OllamaClientOptions { Timeout = FetchLimit, RetryCount = 0 });
+        Task<string[]> fetch = FetchAsync(client, session, host);
+        // Completion must never hang the prompt: give up after the budget when the server is slow or down. A fetch
+        // that is merely slow still fills the cache, so the next Tab has the names.
+        return fetch.Wait(Budget) && fetch.Status == TaskStatus.RanToCompletion ? fetch.GetAwaiter().GetResult() : Array.Empty<string>();
+    }
+
+    private static async Task<string[]> FetchAsync(OllamaClient client, Session.SessionContext session, string host)
+    {
         try
         {
-            done = list.Wait(Budget);
+            using var cts = new CancellationTokenSource(FetchLimit);
+            IReadOnlyList<WireModel> models = await client.ListInstalledAsync(cts.Token).ConfigureAwait(false);
+            string[] names = models.Select(m => ModelName.Normalize(m.Name)).ToArray();
+            session.SetInstalledNames(host, names);
+            return names;
         }
-        catch (AggregateException)
+        catch (Exception ex) when (ex is OllamaException or OperationCanceledException)
         {
-            done = false; // the server is down: Wait rethrows the failure
-        }
-
-        if (!done || list.Status != TaskStatus.RanToCompletion)
-        {
-            list.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
             return Array.Empty<string>();
         }
-
-        string[] names = list.GetAwaiter().GetResult().Select(m => ModelName.Normalize(m.Name)).ToArray();
-        return session.Cache.Set(key, names, NamesTtl);
     }
 }

@@ -122,21 +122,36 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> once per endpoint, in parallel; a failure on one server is an error for that server only.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> once per endpoint, in parallel; output comes out server by server in -Uri order.
+    /// A failure on one server is an error for that server only.
+    /// </summary>
     protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work) => Run(async (bridge, ct) =>
     {
-        await Task.WhenAll(Endpoints.Select(async endpoint =>
+        IReadOnlyList<Uri> endpoints = Endpoints;
+        PipelineBridge[] outputs = endpoints.Select(_ => endpoints.Count == 1 ? bridge : bridge.CreateHeldChild()).ToArray();
+        Task[] tasks = endpoints.Select((endpoint, i) => Task.Run(async () =>
         {
             OllamaClient client = ClientFor(endpoint);
             try
             {
-                await work(bridge, client, ct).ConfigureAwait(false);
+                await work(outputs[i], client, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                bridge.WriteError(OllamaErrors.From(ex, client.Host));
+                outputs[i].WriteError(OllamaErrors.From(ex, client.Host));
             }
-        })).ConfigureAwait(false);
+        }, ct)).ToArray();
+
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            if (outputs[i] != bridge)
+            {
+                outputs[i].Release();
+            }
+
+            await tasks[i].ConfigureAwait(false);
+        }
     });
 
     public void Dispose()

@@ -54,6 +54,8 @@ internal static class OllamaErrors
                 "Set $env:OLLAMA_API_KEY to a token the server or its proxy accepts."),
             OllamaErrorKind.NotOllama => Build(ex, "NotAnOllamaServer", ErrorCategory.InvalidResult, target,
                 $"Check that {host} is an Ollama server (GET / answers 'Ollama is running') and that it is up to date."),
+            OllamaErrorKind.TlsError => Build(ex, "OllamaTlsError", ErrorCategory.SecurityError, target,
+                $"The server's certificate is not trusted by this machine. Install its CA certificate, or use the right host name; certificate checks are never bypassed."),
             OllamaErrorKind.InvalidResponse => Build(ex, "OllamaInvalidResponse", ErrorCategory.InvalidData, target,
                 "The server's answer was malformed or cut short. Run the command again; if it persists, check the server log."),
             _ => Build(ex, "OllamaServerError", ErrorCategory.InvalidResult, target,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -14,8 +15,38 @@ public sealed class PipelineBridge
 {
     private readonly Cmdlet _cmdlet;
     private readonly BlockingCollection<Action> _queue = new();
+    private readonly PipelineBridge? _parent;
+    private List<Action>? _held;
 
     internal PipelineBridge(Cmdlet cmdlet) => _cmdlet = cmdlet;
+
+    // A child writes through its parent, but holds its writes until it is released, so the output of work done in
+    // parallel (one child per server) still comes out in a stable order.
+    private PipelineBridge(PipelineBridge parent)
+    {
+        _cmdlet = parent._cmdlet;
+        _parent = parent;
+        _held = new List<Action>();
+    }
+
+    /// <summary>A bridge whose writes are held until <see cref="Release"/>.</summary>
+    internal PipelineBridge CreateHeldChild() => new(this);
+
+    /// <summary>Passes on what a held child wrote so far, and everything it writes from now on.</summary>
+    internal void Release()
+    {
+        List<Action>? held;
+        lock (_queue)
+        {
+            held = _held;
+            _held = null;
+        }
+
+        foreach (Action action in held ?? new List<Action>())
+        {
+            _parent!.TryPost(action);
+        }
+    }
 
     public void WriteObject(object? value) => Post(() => _cmdlet.WriteObject(value));
 
@@ -72,6 +103,20 @@ public sealed class PipelineBridge
 
     private bool TryPost(Action action)
     {
+        if (_parent is not null)
+        {
+            lock (_queue)
+            {
+                if (_held is not null)
+                {
+                    _held.Add(action);
+                    return true;
+                }
+            }
+
+            return _parent.TryPost(action);
+        }
+
         try
         {
             _queue.Add(action);

@@ -13,7 +13,7 @@ public sealed class ModelName : IEquatable<ModelName>
     private const string Part = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}";
     private static readonly Regex NamePattern = new(
         $@"^(?:(?<host>[A-Za-z0-9_][A-Za-z0-9_.:-]{{0,349}})/)?(?:(?<ns>[A-Za-z0-9_][A-Za-z0-9_-]{{0,79}})/)?(?<model>{Part})(?::(?<tag>{Part}))?$",
-        RegexOptions.CultureInvariant);
+        RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     private ModelName(string? host, string? ns, string model, string tag)
     {

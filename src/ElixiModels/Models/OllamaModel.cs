@@ -43,8 +43,22 @@ public sealed class OllamaModel
     /// <summary>What the model can do (completion, tools, insert, vision, embedding, thinking); filled by -Detailed.</summary>
     public IReadOnlyList<string> Capabilities { get; internal init; } = Array.Empty<string>();
 
-    /// <summary>Tasks the model suits (general, coding, analysis, creative, fast, vision, embedding, tools).</summary>
-    public IReadOnlyList<string> TaskTypes { get; internal init; } = Array.Empty<string>();
+    /// <summary>Tasks the model suits (general, coding, analysis, creative, fast, vision, embedding, tools), most suitable first.</summary>
+    /// <remarks>Classified on first use, so listings that never look at it do not pay for it.</remarks>
+    public IReadOnlyList<string> TaskTypes => _taskTypes ??= TaskClassifier.TaskNames(Traits);
+
+    private IReadOnlyList<string>? _taskTypes;
+
+    /// <summary>What the task classifier sees of this model.</summary>
+    internal ModelTraits Traits => new()
+    {
+        Name = Name,
+        Family = Family,
+        Families = Families,
+        Capabilities = Capabilities,
+        ParameterCount = ParameterCount,
+        SizeBytes = SizeBytes,
+    };
 
     /// <summary>Trained context window in tokens; filled by -Detailed.</summary>
     public int? ContextLength { get; internal init; }
@@ -62,51 +76,45 @@ public sealed class OllamaModel
     public string? Template { get; internal init; }
 
     /// <summary>Modelfile PARAMETERs (stop, temperature, num_ctx…); filled by -Detailed.</summary>
-    public IReadOnlyDictionary<string, string> Parameters { get; internal init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Parameters { get; internal init; } = NoParameters;
 
     /// <summary>Whether capabilities and model_info were fetched (-Detailed).</summary>
     public bool HasDetails { get; internal init; }
 
     public override string ToString() => Name;
 
-    internal static OllamaModel FromWire(WireModel m, string host, bool isLoaded, ModelDetails? details = null)
+    private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
+
+    internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames, ModelDetails? details = null)
     {
         ModelName.TryParse(m.Name, out ModelName? parsed, out _);
+        string name = parsed?.FullName ?? m.Name;
         WireDetails d = m.Details ?? new WireDetails();
         string[] families = d.Families ?? (d.Family is null ? Array.Empty<string>() : new[] { d.Family });
         long? parameters = details?.ParameterCount ?? Units.ParseParameterSize(d.ParameterSize);
         IReadOnlyList<string> capabilities = details?.Capabilities ?? Array.Empty<string>();
         return new OllamaModel
         {
-            Name = parsed?.FullName ?? m.Name,
+            Name = name,
             Model = parsed?.BaseName ?? m.Name,
             Tag = parsed?.Tag ?? string.Empty,
             Family = d.Family,
             Families = families,
             ParameterSize = d.ParameterSize,
             ParameterCount = parameters,
-            TaskTypes = TaskClassifier.TaskNames(new ModelTraits
-            {
-                Name = m.Name,
-                Family = d.Family,
-                Families = families,
-                Capabilities = capabilities,
-                ParameterCount = parameters,
-                SizeBytes = m.Size,
-            }),
             Capabilities = capabilities,
             ContextLength = details?.ContextLength,
             EmbeddingLength = details?.EmbeddingLength,
             Architecture = details?.Architecture,
             Template = details?.Template,
-            Parameters = details?.Parameters ?? new Dictionary<string, string>(),
+            Parameters = details?.Parameters ?? NoParameters,
             HasDetails = details is not null,
             Quantization = d.QuantizationLevel,
             Format = d.Format,
             SizeBytes = m.Size,
             ModifiedAt = m.ModifiedAt,
             Digest = m.Digest,
-            IsLoaded = isLoaded,
+            IsLoaded = loadedNames.Contains(name),
             Host = host,
             IsCloud = !string.IsNullOrEmpty(m.RemoteHost) || (parsed?.Tag.EndsWith("cloud", StringComparison.OrdinalIgnoreCase) ?? false),
         };

@@ -14,14 +14,15 @@ using OllamaSharp.Models;
 namespace ElixiModels.Ollama;
 
 /// <summary>
-/// The module's access to one Ollama server. Typed, non-streaming endpoints go through OllamaSharp; /api/ps and the
-/// NDJSON streams (pull, generate) are read here because OllamaSharp 5.5.2 drops context_length, ignores
-/// {"error"} lines inside generate streams and cannot time the first token. Every failure is an
+/// The module's access to one Ollama server. Version, delete and copy go through OllamaSharp; listings, /api/show and
+/// the NDJSON streams (pull, generate) are read here because OllamaSharp 5.5.2 drops context_length and capabilities
+/// detail, ignores {"error"} lines inside generate streams, cannot time the first token, and its extra mapping layer
+/// costs listing speed. Every failure is an
 /// <see cref="OllamaException"/>; idempotent reads are retried with backoff, state-changing requests never are.
 /// </summary>
 public sealed class OllamaClient
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
+    private static readonly JsonSerializerOptions Json = new();
     private readonly SharpClient _sharp;
 
     public OllamaClient(Uri endpoint, OllamaClientOptions? options = null)
@@ -44,27 +45,12 @@ public sealed class OllamaClient
     public Task<string> GetVersionAsync(CancellationToken ct) =>
         ReadAsync(null, async token => await Guard(() => _sharp.GetVersionAsync(token)).ConfigureAwait(false), ct);
 
-    /// <summary>GET /api/tags.</summary>
+    /// <summary>GET /api/tags. Read straight into the module's own shape: it is the hot path of every listing.</summary>
     public Task<IReadOnlyList<WireModel>> ListInstalledAsync(CancellationToken ct) => ReadAsync(null, async token =>
     {
-        IEnumerable<Model> models = await Guard(() => _sharp.ListLocalModelsAsync(token)).ConfigureAwait(false);
-        return (IReadOnlyList<WireModel>)(models ?? Enumerable.Empty<Model>()).Select(m => new WireModel
-        {
-            Name = m.Name ?? string.Empty,
-            Model = m.Name,
-            ModifiedAt = new DateTimeOffset(DateTime.SpecifyKind(m.ModifiedAt, DateTimeKind.Utc)),
-            Size = m.Size,
-            Digest = m.Digest ?? string.Empty,
-            Details = m.Details is null ? null : new WireDetails
-            {
-                ParentModel = m.Details.ParentModel,
-                Format = m.Details.Format,
-                Family = m.Details.Family,
-                Families = m.Details.Families,
-                ParameterSize = m.Details.ParameterSize,
-                QuantizationLevel = m.Details.QuantizationLevel,
-            },
-        }).ToList();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/tags");
+        WireModelList list = await SendJsonAsync<WireModelList>(request, Options.Timeout, null, token).ConfigureAwait(false);
+        return (IReadOnlyList<WireModel>)(list.Models ?? new List<WireModel>());
     }, ct);
 
     /// <summary>GET /api/ps.</summary>
@@ -222,10 +208,10 @@ public sealed class OllamaClient
     {
         using HttpResponseMessage response = await OllamaTransport.SendAsync(
             Endpoint, request, HttpCompletionOption.ResponseContentRead, Options, timeout, model, ct).ConfigureAwait(false);
-        string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
         try
         {
-            return JsonSerializer.Deserialize<T>(text, Json)
+            using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync<T>(body, Json, ct).ConfigureAwait(false)
                 ?? throw new JsonException("The answer was JSON null.");
         }
         catch (JsonException ex)

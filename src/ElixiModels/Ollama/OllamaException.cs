@@ -25,6 +25,8 @@ public enum OllamaErrorKind
     InvalidResponse,
     /// <summary>The route does not exist (HTTP 404 text): not an Ollama server, or too old.</summary>
     NotOllama,
+    /// <summary>The TLS handshake failed (untrusted or invalid certificate); never bypassed, never retried.</summary>
+    TlsError,
 }
 
 /// <summary>A failure talking to Ollama, carrying the server's own error text when it sent one.</summary>

@@ -117,7 +117,7 @@ internal static class OllamaTransport
 
         if (root is AuthenticationException || ex.Message.IndexOf("SSL", StringComparison.OrdinalIgnoreCase) >= 0)
         {
-            return new OllamaException(OllamaErrorKind.Unreachable, endpoint,
+            return new OllamaException(OllamaErrorKind.TlsError, endpoint,
                 $"The TLS connection to {host} failed: {root.Message}", model: model, inner: ex);
         }
 

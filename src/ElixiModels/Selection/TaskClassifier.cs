@@ -34,83 +34,185 @@ public static class TaskClassifier
     private const long AnalysisMinimum = 7_000_000_000;
     private const long CreativeMinimum = 3_000_000_000;
 
-    /// <summary>The task types for a model, most suitable first, each with the rule that gave it.</summary>
-    public static IReadOnlyList<TaskMatch> Classify(ModelTraits model)
-    {
-        var caps = new HashSet<string>(model.Capabilities, StringComparer.OrdinalIgnoreCase);
-        string[] tokens = Tokens(model.Name);
-        var families = new HashSet<string>(model.Families.Append(model.Family ?? string.Empty).Where(f => f.Length > 0), StringComparer.OrdinalIgnoreCase);
-        long? parameters = model.ParameterCount;
-        var result = new List<TaskMatch>();
+    private static readonly string[] CodeTokens = { "code", "coder", "coding", "codestral", "starcoder", "codegemma", "codellama", "devstral" };
+    private static readonly string[] ReasoningTokens = { "r1", "reason", "reasoning", "think", "thinking", "math", "qwq" };
+    private static readonly string[] VisionTokens = { "vision", "vl", "llava" };
 
-        bool embedding = caps.Contains("embedding")
-            || (caps.Count == 0 && (families.Any(f => f.EndsWith("bert", StringComparison.OrdinalIgnoreCase)) || tokens.Any(t => t.StartsWith("embed", StringComparison.Ordinal))));
-        if (embedding && !caps.Contains("completion"))
+    /// <summary>The task types for a model, most suitable first, each with the rule that gave it.</summary>
+    public static IReadOnlyList<TaskMatch> Classify(ModelTraits model) => Evaluate(model, withReasons: true);
+
+    /// <summary>Lower-case task names, as the TaskTypes property shows them.</summary>
+    public static IReadOnlyList<string> TaskNames(ModelTraits model)
+    {
+        IReadOnlyList<TaskMatch> matches = Evaluate(model, withReasons: false);
+        var names = new string[matches.Count];
+        for (int i = 0; i < names.Length; i++)
         {
-            result.Add(new TaskMatch(ModelTask.Embedding, caps.Contains("embedding") ? "reports the 'embedding' capability" : "is an embedding architecture"));
+            names[i] = Name(matches[i].Task);
+        }
+
+        return names;
+    }
+
+    public static string Name(ModelTask task) => task switch
+    {
+        ModelTask.General => "general",
+        ModelTask.Coding => "coding",
+        ModelTask.Analysis => "analysis",
+        ModelTask.Creative => "creative",
+        ModelTask.Fast => "fast",
+        ModelTask.Vision => "vision",
+        ModelTask.Embedding => "embedding",
+        _ => "tools",
+    };
+
+    // Listing hundreds of models classifies each one, so this avoids LINQ, sets and formatting unless reasons are asked for.
+    private static List<TaskMatch> Evaluate(ModelTraits model, bool withReasons)
+    {
+        IReadOnlyList<string> caps = model.Capabilities;
+        List<string> tokens = Tokens(model.Name);
+        long? parameters = model.ParameterCount;
+        var result = new List<TaskMatch>(5);
+        string Why(Func<string> reason) => withReasons ? reason() : string.Empty;
+
+        bool hasEmbedding = Has(caps, "embedding");
+        bool embedding = hasEmbedding
+            || (caps.Count == 0 && (FamilyEndsWith(model, "bert") || tokens.Exists(t => t.StartsWith("embed", StringComparison.Ordinal))));
+        if (embedding && !Has(caps, "completion"))
+        {
+            result.Add(new TaskMatch(ModelTask.Embedding, Why(() => hasEmbedding ? "reports the 'embedding' capability" : "is an embedding architecture")));
             return result;
         }
 
-        bool coding = caps.Contains("insert") || tokens.Any(t => t is "code" or "coder" or "coding" or "codestral" or "starcoder" or "starcoder2" or "codegemma" or "codellama" or "devstral");
-        bool reasoning = caps.Contains("thinking") || tokens.Any(t => t is "r1" or "reason" or "reasoning" or "think" or "thinking" or "math" or "qwq");
+        bool insert = Has(caps, "insert");
+        bool thinking = Has(caps, "thinking");
+        bool coding = insert || AnyToken(tokens, CodeTokens);
+        bool reasoning = thinking || AnyToken(tokens, ReasoningTokens);
 
         if (coding)
         {
-            result.Add(new TaskMatch(ModelTask.Coding, caps.Contains("insert") ? "supports fill-in-the-middle ('insert')" : "is tuned for code (name)"));
+            result.Add(new TaskMatch(ModelTask.Coding, Why(() => insert ? "supports fill-in-the-middle ('insert')" : "is tuned for code (name)")));
         }
 
-        if (caps.Contains("vision") || families.Any(f => f is "clip" or "mllama") || tokens.Any(t => t is "vision" or "vl" or "llava"))
+        bool vision = Has(caps, "vision");
+        if (vision || HasFamily(model, "clip") || HasFamily(model, "mllama") || AnyToken(tokens, VisionTokens))
         {
-            result.Add(new TaskMatch(ModelTask.Vision, caps.Contains("vision") ? "reports the 'vision' capability" : "has an image encoder"));
+            result.Add(new TaskMatch(ModelTask.Vision, Why(() => vision ? "reports the 'vision' capability" : "has an image encoder")));
         }
 
         if (reasoning)
         {
-            result.Add(new TaskMatch(ModelTask.Analysis, caps.Contains("thinking") ? "reports the 'thinking' capability" : "is tuned for reasoning (name)"));
+            result.Add(new TaskMatch(ModelTask.Analysis, Why(() => thinking ? "reports the 'thinking' capability" : "is tuned for reasoning (name)")));
         }
         else if (!coding && parameters >= AnalysisMinimum)
         {
-            result.Add(new TaskMatch(ModelTask.Analysis, $"is a large general model ({Size(parameters.Value)})"));
+            result.Add(new TaskMatch(ModelTask.Analysis, Why(() => $"is a large general model ({Size(parameters!.Value)})")));
         }
 
         if (!coding)
         {
-            result.Add(new TaskMatch(ModelTask.General, "can chat and is not specialised"));
+            result.Add(new TaskMatch(ModelTask.General, Why(() => "can chat and is not specialised")));
             if (parameters >= CreativeMinimum)
             {
-                result.Add(new TaskMatch(ModelTask.Creative, $"is a general model of {Size(parameters.Value)}, large enough for prose"));
+                result.Add(new TaskMatch(ModelTask.Creative, Why(() => $"is a general model of {Size(parameters!.Value)}, large enough for prose")));
             }
         }
 
         if (parameters is > 0 and <= FastLimit)
         {
-            result.Add(new TaskMatch(ModelTask.Fast, $"is small ({Size(parameters.Value)}), so it answers quickly"));
+            result.Add(new TaskMatch(ModelTask.Fast, Why(() => $"is small ({Size(parameters!.Value)}), so it answers quickly")));
         }
 
-        if (caps.Contains("tools"))
+        if (Has(caps, "tools"))
         {
-            result.Add(new TaskMatch(ModelTask.Tools, "reports the 'tools' capability"));
+            result.Add(new TaskMatch(ModelTask.Tools, Why(() => "reports the 'tools' capability")));
         }
 
         return result;
     }
 
-    /// <summary>Lower-case task names, as the TaskTypes property shows them.</summary>
-    public static IReadOnlyList<string> TaskNames(ModelTraits model) =>
-        Classify(model).Select(m => Name(m.Task)).ToList();
-
-    public static string Name(ModelTask task) => task.ToString().ToLowerInvariant();
-
     private static string Size(long parameters) => Models.Units.ParameterSize(parameters);
 
-    private static string[] Tokens(string name)
+    private static bool Has(IReadOnlyList<string> values, string wanted)
     {
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (string.Equals(values[i], wanted, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasFamily(ModelTraits model, string family) =>
+        string.Equals(model.Family, family, StringComparison.OrdinalIgnoreCase) || Has(model.Families, family);
+
+    private static bool FamilyEndsWith(ModelTraits model, string suffix)
+    {
+        if (model.Family?.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return true;
+        }
+
+        for (int i = 0; i < model.Families.Count; i++)
+        {
+            if (model.Families[i].EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AnyToken(List<string> tokens, string[] wanted)
+    {
+        foreach (string t in tokens)
+        {
+            if (Array.IndexOf(wanted, t) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Lower-case name parts split at / : - _ . and space, each also without trailing digits ("qwen2" → "qwen").
+    private static List<string> Tokens(string? name)
+    {
+        var tokens = new List<string>(8);
         string lower = (name ?? string.Empty).ToLowerInvariant();
-        return lower.Split(new[] { '/', ':', '-', '_', '.', ' ' }, StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(t => new[] { t, t.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9') })
-            .Where(t => t.Length > 0)
-            .Distinct()
-            .ToArray();
+        int start = 0;
+        for (int i = 0; i <= lower.Length; i++)
+        {
+            if (i < lower.Length && lower[i] is not ('/' or ':' or '-' or '_' or '.' or ' '))
+            {
+                continue;
+            }
+
+            if (i > start)
+            {
+                string token = lower.Substring(start, i - start);
+                tokens.Add(token);
+                int end = token.Length;
+                while (end > 0 && char.IsDigit(token[end - 1]))
+                {
+                    end--;
+                }
+
+                if (end > 0 && end < token.Length)
+                {
+                    tokens.Add(token.Substring(0, end));
+                }
+            }
+
+            start = i + 1;
+        }
+
+        return tokens;
     }
 }
 

@@ -41,7 +41,20 @@ public sealed class SessionContext : IDisposable
     public BenchmarkSnapshot? GetBenchmark(string host, string model) =>
         Cache.TryGet(BenchmarkKey(host, model), out BenchmarkSnapshot snapshot) ? snapshot : null;
 
+    /// <summary>Remembers a server's installed model names briefly, for tab completion.</summary>
+    public void SetInstalledNames(string host, string[] names) =>
+        Cache.Set(NamesKey(host), names, InstalledNamesLifetime);
+
+    /// <summary>The installed model names last seen on <paramref name="host"/>, if still fresh.</summary>
+    public string[]? GetInstalledNames(string host) =>
+        Cache.TryGet(NamesKey(host), out string[] names) ? names : null;
+
+    /// <summary>How long completion trusts a listing.</summary>
+    public static readonly TimeSpan InstalledNamesLifetime = TimeSpan.FromSeconds(60);
+
     public void Dispose() => Cache.Dispose();
+
+    private static string NamesKey(string host) => "installed-names:" + host.ToLowerInvariant();
 
     private static string BenchmarkKey(string host, string model) =>
         "benchmark:" + host.ToLowerInvariant() + "|" + Models.ModelName.Normalize(model).ToLowerInvariant();

@@ -7,7 +7,7 @@ namespace ElixiModels.Tests.Pipeline;
 
 public sealed class ModuleTests
 {
-    private static readonly string[] Cmdlets = { "Get-OllamaModel", "Get-OllamaModelStatus", "Get-OllamaCache", "Clear-OllamaCache", "Set-OllamaCache" };
+    internal static readonly string[] Cmdlets = { "Get-OllamaModel", "Get-OllamaModelStatus", "Get-OllamaCache", "Clear-OllamaCache", "Set-OllamaCache" };
 
     [Fact]
     public void Manifest_passes_Test_ModuleManifest()

@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Net.Http;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Tasks;
+using ElixiModels.Benchmarks;
+using OllamaSimulator;
+
+// dotnet run -c Release --project tests/ElixiModels.Benchmarks [-- --quick] [--json <file>]
+// Measures every item in one run against the simulator and prints a table plus JSON, each item as a ratio against
+// its baseline; exits 1 when a target is missed.
+bool quick = args.Contains("--quick");
+string jsonPath = ArgValue("--json") ?? Path.Combine(Repo.Root, "artifacts", "benchmarks.json");
+int reps = quick ? 5 : 15;
+var results = new List<Result>();
+
+Console.WriteLine($"ElixiModels performance harness — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(quick ? "quick" : "full")} run");
+
+if (args.Contains("--diag"))
+{
+    await Items.DiagnoseListingAsync(500);
+    return 0;
+}
+
+results.Add(await Items.ListingAsync(500, reps));
+results.Add(Items.ImportModule(reps));
+results.Add(await Items.MemoryAsync(5000));
+
+Console.WriteLine();
+Console.WriteLine($"{"#",-3} {"item",-44} {"measured",14} {"baseline",14} {"ratio",7} {"target",-14} {"met",-4}");
+int n = 0;
+foreach (Result r in results)
+{
+    n++;
+    Console.WriteLine($"{n,-3} {r.Item,-44} {r.Measured,14} {r.Baseline,14} {r.Ratio,7:0.00} {r.Target,-14} {(r.Met ? "yes" : "NO"),-4}");
+    if (r.Note.Length > 0)
+    {
+        Console.WriteLine($"    {r.Note}");
+    }
+}
+
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
+File.WriteAllText(jsonPath, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine($"JSON: {jsonPath}");
+return results.All(r => r.Met) ? 0 : 1;
+
+string? ArgValue(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+internal static class Items
+{
+    public static async Task<Result> ListingAsync(int models, int reps)
+    {
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(Fleet(models));
+        using var http = new HttpClient { BaseAddress = sim.BaseUri };
+        using Runspace rs = Engine.OpenWithModule();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        string uri = sim.BaseUri.ToString();
+
+        Sample raw = await Measure.TimeAsync(async () =>
+        {
+            using Stream body = await http.GetStreamAsync("api/tags");
+            TagList list = (await JsonSerializer.DeserializeAsync<TagList>(body))!;
+            if (list.Models.Count != models) throw new InvalidOperationException("raw listing incomplete");
+        }, warmup: 5, reps);
+
+        Sample cmdlet = Measure.Time(() =>
+        {
+            ps.Commands.Clear();
+            ps.AddCommand("Get-OllamaModel").AddParameter("Uri", uri);
+            int count = ps.Invoke().Count;
+            if (count != models || ps.HadErrors) throw new InvalidOperationException($"Get-OllamaModel returned {count} objects");
+        }, warmup: 5, reps);
+
+        double ratio = cmdlet.Median / raw.Median;
+        return new Result($"Get-OllamaModel, {models} models", Ms(cmdlet.Median), cmdlet.Median,
+            "raw GET+parse " + Ms(raw.Median), raw.Median, ratio, "<= 1.30x", ratio <= 1.30, string.Empty);
+    }
+
+    public static async Task DiagnoseListingAsync(int models)
+    {
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(Fleet(models));
+        using Runspace rs = Engine.OpenWithModule();
+        using (PowerShell imp = PowerShell.Create()) { imp.Runspace = rs; imp.AddScript($"Import-Module '{typeof(TrivialCommand).Assembly.Location}'").Invoke(); }
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        string uri = sim.BaseUri.ToString();
+        foreach (string script in new[]
+        {
+            "Get-Trivial -Count 500",
+            $"Get-OllamaModel -Uri '{uri}'",
+            $"Get-OllamaModel -Uri '{uri}' -Name 'zzz*'",
+            $"Get-OllamaModel -Uri '{uri}' -Loaded",
+        })
+        {
+            Sample s = Measure.Time(() => { ps.Commands.Clear(); ps.AddScript(script); ps.Invoke(); }, 5, 15);
+            Console.WriteLine($"{s.Median,8:0.00} ms  {script}");
+        }
+    }
+
+    public static Result ImportModule(int reps)
+    {
+        string trivial = typeof(TrivialCommand).Assembly.Location;
+        Sample baseline = Measure.Time(() => Engine.TimeImport($"Import-Module '{trivial}'"), warmup: 2, reps);
+        Sample module = Measure.Time(() => Engine.TimeImport($"Import-Module '{Repo.Manifest}'"), warmup: 2, reps);
+        double ratio = module.Median / baseline.Median;
+        return new Result("Import-Module ElixiModels (fresh runspace)", Ms(module.Median), module.Median,
+            "trivial " + Ms(baseline.Median), baseline.Median, ratio, "<= 2.00x", ratio <= 2.0,
+            "times only the Import-Module call, each in a new runspace of one process (assemblies already JIT-compiled after the first)");
+    }
+
+    public static async Task<Result> MemoryAsync(int models)
+    {
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(Fleet(models));
+        string uri = sim.BaseUri.ToString();
+        const string Peak = "[System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64";
+        long idle = await Shell.PeakWorkingSetAsync(uri, $"$null = 1; {Peak}");
+        long listing = await Shell.PeakWorkingSetAsync(uri, $"$n = 0; Get-OllamaModel | ForEach-Object {{ $n++ }}; if ($n -ne {models}) {{ throw \"listed $n\" }}; {Peak}");
+        double deltaMb = (listing - idle) / 1048576.0;
+        return new Result($"Memory: listing {models} models", $"{deltaMb:0.0} MB", deltaMb,
+            $"engine {idle / 1048576.0:0} MB", idle / 1048576.0, listing / (double)idle, "< 100 MB", deltaMb < 100,
+            $"peak working set of a fresh elixi process: {listing / 1048576.0:0} MB listing vs {idle / 1048576.0:0} MB idle (the PowerShell engine itself)");
+    }
+
+    public static SimulatorState Fleet(int count)
+    {
+        var state = new SimulatorState();
+        string[] families = { "llama", "qwen2", "gemma3", "phi3", "mistral" };
+        for (int i = 0; i < count; i++)
+        {
+            state.AddInstalled(new SimModel
+            {
+                Name = $"bench-model-{i:D4}:q{i % 7}",
+                Family = families[i % families.Length],
+                ParameterCount = 1_000_000_000L * (1 + i % 14),
+                SizeBytes = 700_000_000L * (1 + i % 14),
+                Capabilities = i % 10 == 0 ? new[] { "embedding" } : new[] { "completion", "tools" },
+                ModifiedAt = DateTimeOffset.UtcNow.AddMinutes(-i),
+            });
+        }
+
+        return state;
+    }
+
+    private static string Ms(double ms) => ms.ToString("0.00", CultureInfo.InvariantCulture) + " ms";
+
+    private sealed class TagList
+    {
+        [JsonPropertyName("models")] public List<TagModel> Models { get; set; } = new();
+    }
+
+    private sealed class TagModel
+    {
+        [JsonPropertyName("name")] public string Name { get; set; } = string.Empty;
+        [JsonPropertyName("modified_at")] public DateTimeOffset ModifiedAt { get; set; }
+        [JsonPropertyName("size")] public long Size { get; set; }
+        [JsonPropertyName("digest")] public string Digest { get; set; } = string.Empty;
+        [JsonPropertyName("details")] public Dictionary<string, JsonElement>? Details { get; set; }
+    }
+}
+
+internal static class Engine
+{
+    public static Runspace OpenWithModule()
+    {
+        Runspace rs = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        rs.Open();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        ps.AddScript($"Import-Module '{Repo.Manifest}' -ErrorAction Stop").Invoke();
+        return rs;
+    }
+
+    /// <summary>Opens a runspace (untimed), then times the import script alone.</summary>
+    public static void TimeImport(string script)
+    {
+        using Runspace rs = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        rs.Open();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        ps.AddScript(script + " -ErrorAction Stop").Invoke();
+        if (ps.HadErrors) throw new InvalidOperationException("import failed: " + ps.Streams.Error[0]);
+    }
+}
+
+internal static class Shell
+{
+    public static async Task<long> PeakWorkingSetAsync(string uri, string script)
+    {
+        string elixi = Path.Combine(Repo.Root, "src", "ElixiModels.Shell", "bin", Config, "net10.0", "elixi.dll");
+        if (!File.Exists(elixi)) elixi = Path.Combine(Repo.Root, "src", "ElixiModels.Shell", "bin", "Debug", "net10.0", "elixi.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { elixi, "--no-simulator", "--uri", uri, script })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using Process p = Process.Start(psi)!;
+        string output = await p.StandardOutput.ReadToEndAsync();
+        string error = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        string last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? string.Empty;
+        return long.TryParse(last, out long bytes) ? bytes : throw new InvalidOperationException($"elixi failed: {output}{error}");
+    }
+
+#if DEBUG
+    private const string Config = "Debug";
+#else
+    private const string Config = "Release";
+#endif
+}
+
+internal static class Repo
+{
+    public static readonly string Root = Find();
+
+    public static string Manifest => Path.Combine(Root, "ElixiModels.psd1");
+
+    private static string Find()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "ElixiModels.sln"))) return d.FullName;
+        }
+
+        throw new InvalidOperationException("Run the harness from inside the repository.");
+    }
+}
+
+/// <summary>The trivial binary module that Import-Module ElixiModels is compared with.</summary>
+[Cmdlet(VerbsCommon.Get, "Trivial")]
+[OutputType(typeof(string))]
+public sealed class TrivialCommand : Cmdlet
+{
+    [Parameter]
+    public int Count { get; set; } = 1;
+
+    protected override void ProcessRecord()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            WriteObject(new TrivialItem { Name = "item" + i, Size = i });
+        }
+    }
+}
+
+public sealed class TrivialItem
+{
+    public string Name { get; init; } = string.Empty;
+    public long Size { get; init; }
+}
