@@ -16,6 +16,10 @@
         'Install-OllamaModel'
         'Remove-OllamaModel'
         'Switch-OllamaModel'
+        'Get-OllamaModelStatus'
+        'Get-OllamaCache'
+        'Clear-OllamaCache'
+        'Set-OllamaCache'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
