@@ -99,7 +99,7 @@ public sealed class AvailableModels
     /// (null: offline) and merges the answers.
     /// </summary>
     public async Task<AvailableResolution> ResolveAsync(IReadOnlyList<CatalogEntry> entries, IReadOnlyList<ModelName> extraNames,
-        ModelRegistry? registry, bool refresh, Action<string>? verbose, CancellationToken ct)
+        RegistryClient? registry, bool refresh, Action<string>? verbose, CancellationToken ct)
     {
         var wanted = new List<(ModelName Name, CatalogEntry? Entry)>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -207,7 +207,7 @@ public sealed class AvailableModels
     }
 
     private async Task<(IReadOnlyDictionary<string, RegistryManifest?> Answers, bool Reached)> LookUpAsync(
-        ModelRegistry registry, IReadOnlyList<ModelName> names, bool refresh, Action<string>? verbose, CancellationToken ct)
+        RegistryClient registry, IReadOnlyList<ModelName> names, bool refresh, Action<string>? verbose, CancellationToken ct)
     {
         var answers = new Dictionary<string, RegistryManifest?>(StringComparer.OrdinalIgnoreCase);
         string offlineKey = "registry-offline:" + registry.Display.ToLowerInvariant();

@@ -171,7 +171,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
     private void WriteAvailable(ModelNameFilter filter)
     {
-        ModelRegistry? registry = Offline ? null : new ModelRegistry(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : RegistryTimeout);
+        RegistryClient? registry = Offline ? null : new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : RegistryTimeout);
         var available = new AvailableModels(ModelCatalog.Default, Session.Cache);
         var query = new AvailableFilter
         {
@@ -265,17 +265,18 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     {
         try
         {
-            return ModelRegistry.Resolve(RegistryUri);
+            return RegistryClient.Resolve(RegistryUri);
         }
         catch (FormatException ex)
         {
-            ThrowTerminatingError(OllamaErrors.Build(ex, "InvalidRegistryUri", ErrorCategory.InvalidArgument, RegistryUri,
-                $"Pass -RegistryUri (or set ${ModelRegistry.RegistryVariable}) as http(s)://host[:port], or use -Offline."));
+            ThrowTerminatingError(OllamaErrors.Build(ex, "InvalidRegistryUri", ErrorCategory.InvalidArgument,
+                RegistryUri ?? Environment.GetEnvironmentVariable(RegistryClient.RegistryVariable),
+                $"Pass -RegistryUri (or set ${RegistryClient.RegistryVariable}) as http(s)://host[:port]."));
             throw;
         }
     }
 
-    private static ErrorRecord NotInLibrary(string name, bool registryReached, ModelRegistry? registry)
+    private static ErrorRecord NotInLibrary(string name, bool registryReached, RegistryClient? registry)
     {
         string where = registry is null
             ? "in the catalog (-Offline: the registry was not asked)"
@@ -304,19 +305,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
     private void WriteOutdated(ModelNameFilter filter)
     {
-        Uri registry = null!;
-        try
-        {
-            registry = RegistryClient.Resolve(RegistryUri);
-        }
-        catch (FormatException ex)
-        {
-            ThrowTerminatingError(OllamaErrors.Build(ex, "InvalidRegistryUri", ErrorCategory.InvalidArgument,
-                RegistryUri ?? Environment.GetEnvironmentVariable(RegistryClient.RegistryVariable),
-                $"Pass -RegistryUri as https://host[:port], or fix $env:{RegistryClient.RegistryVariable}."));
-        }
-
-        var checker = new UpdateChecker(new RegistryClient(registry, TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null));
+        var checker = new UpdateChecker(new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null));
         RunPerHost(async (bridge, client, ct) =>
         {
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
