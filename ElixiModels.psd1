@@ -18,6 +18,10 @@
         'Remove-OllamaModel'
         'Select-OllamaModel'
         'Switch-OllamaModel'
+        'Get-OllamaModelStatus'
+        'Get-OllamaCache'
+        'Clear-OllamaCache'
+        'Set-OllamaCache'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

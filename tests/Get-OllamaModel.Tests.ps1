@@ -89,4 +89,80 @@ Describe 'Get-OllamaModel' {
             $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
         }
     }
+
+    Context '-Detailed' {
+        BeforeEach {
+            Clear-OllamaCache
+        }
+
+        It 'fills capabilities, context length and task types from /api/show' {
+            $coder = Get-OllamaModel -Name 'qwen2.5-coder:7b' -Detailed
+            $coder.HasDetails | Should -BeTrue
+            $coder.Capabilities | Should -Be @('completion', 'tools', 'insert')
+            $coder.ContextLength | Should -Be 32768
+            $coder.TaskTypes | Should -Be @('coding', 'tools')
+            (Get-OllamaModel -Name 'nomic-embed-text' -Detailed).TaskTypes | Should -Be @('embedding')
+        }
+
+        It 'answers a second listing from the session cache' {
+            $count = @(Get-OllamaModel -Detailed).Count
+            $before = Get-OllamaCache
+            $again = @(Get-OllamaModel -Detailed)
+            $after = Get-OllamaCache
+            $again.Count | Should -Be $count
+            ($after.Hits - $before.Hits) | Should -Be $count
+            $after.Misses | Should -Be $before.Misses
+        }
+
+        It 'does not read details without -Detailed' {
+            (Get-OllamaModel -Name 'phi3').HasDetails | Should -BeFalse
+            (Get-OllamaCache).Kinds.ContainsKey('details') | Should -BeFalse
+        }
+    }
+
+    Context '-Available' {
+        It 'lists the shipped catalog offline, marking installed models' {
+            $catalog = @(Get-OllamaModel -Available -Offline)
+            $catalog.Count | Should -BeGreaterOrEqual 40
+            $catalog[0].GetType().FullName | Should -Be 'ElixiModels.Models.OllamaCatalogModel'
+            ($catalog | Where-Object Name -EQ 'llama3.2:3b').IsInstalled | Should -BeTrue
+            ($catalog | Where-Object Name -EQ 'mistral:7b').IsInstalled | Should -BeFalse
+            $catalog | ForEach-Object { $_.Source | Should -Be 'Catalog' }
+        }
+
+        It 'confirms entries against the registry without duplicates' {
+            $live = @(Get-OllamaModel -Available -RegistryUri $script:Sim.Uri)
+            ($live | Where-Object Name -EQ 'mistral:7b').Source | Should -Be 'Registry'
+            ($live.Name | Sort-Object -Unique).Count | Should -Be $live.Count
+        }
+
+        It 'falls back to the catalog silently when the registry is unreachable' {
+            $warnings = $null
+            $models = @(Get-OllamaModel -Available -Task coding -RegistryUri (Get-DeadUri) -WarningVariable warnings)
+            $models.Count | Should -BeGreaterThan 0
+            $warnings | Should -BeNullOrEmpty
+        }
+
+        It 'filters coding models that fit this machine' {
+            $budget = (Get-OllamaModelStatus).HostResources.UsableMemoryBytes
+            $fit = @(Get-OllamaModel -Available -Task coding -FitsMemory -Offline)
+            $fit | ForEach-Object {
+                $_.TaskTypes | Should -Contain 'coding'
+                $_.RequiredMemoryBytes | Should -BeLessOrEqual $budget
+            }
+        }
+
+        It 'filters by capability and size' {
+            Get-OllamaModel -Available -Offline -Capability vision -MaxSize 5GB | ForEach-Object {
+                $_.Capabilities | Should -Contain 'vision'
+                $_.SizeBytes | Should -BeLessOrEqual 5GB
+            }
+        }
+
+        It 'reports a name that is nowhere' {
+            $err = $null
+            Get-OllamaModel -Available -Name 'no-such-model:1b' -RegistryUri $script:Sim.Uri -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'ModelNotAvailable*'
+        }
+    }
 }

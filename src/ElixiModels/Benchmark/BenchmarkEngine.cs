@@ -9,6 +9,7 @@ using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using ElixiModels.Selection;
+using ElixiModels.Session;
 
 namespace ElixiModels.Benchmark;
 
@@ -103,13 +104,19 @@ public sealed class BenchmarkEngine
     private readonly OllamaClient _client;
     private readonly BenchmarkSettings _settings;
     private readonly IHostResourceProbe? _probe;
+    private readonly ModelDetailsCache? _details;
     private Task<string?>? _version;
 
-    public BenchmarkEngine(OllamaClient client, BenchmarkSettings settings, IHostResourceProbe? probe)
+    /// <param name="client">The server.</param>
+    /// <param name="settings">How to measure.</param>
+    /// <param name="probe">This machine's resources, recorded with each result; null leaves them out.</param>
+    /// <param name="details">The session's /api/show cache; null reads the details every time.</param>
+    public BenchmarkEngine(OllamaClient client, BenchmarkSettings settings, IHostResourceProbe? probe, ModelDetailsCache? details = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _probe = probe;
+        _details = details;
     }
 
     /// <summary>
@@ -127,11 +134,13 @@ public sealed class BenchmarkEngine
         Task<string?> version = _version ??= TryAsync(() => _client.GetVersionAsync(ct));
         Task<HostResources?> machineTask = ReadMachineAsync(ct);
         Task<IReadOnlyList<WireRunningModel>?> before = TryAsync(() => _client.ListRunningAsync(ct));
-        WireShow show = await _client.ShowAsync(name, ct).ConfigureAwait(false);
-        if (show.Capabilities is { Length: > 0 } caps && !caps.Contains("completion", StringComparer.OrdinalIgnoreCase))
+        ModelDetails details = _details is null
+            ? ModelDetails.FromShow(await _client.ShowAsync(name, ct).ConfigureAwait(false), model.Digest)
+            : await _details.GetAsync(_client, name, model.Digest, refresh: false, ct).ConfigureAwait(false);
+        if (details.Capabilities.Count > 0 && !details.Capabilities.Contains("completion", StringComparer.OrdinalIgnoreCase))
         {
             throw new BenchmarkNotSupportedException(name,
-                $"{name} cannot generate text (its capabilities: {string.Join(", ", caps)}), so Measure-OllamaModel has nothing to time; it was skipped.");
+                $"{name} cannot generate text (its capabilities: {string.Join(", ", details.Capabilities)}), so Measure-OllamaModel has nothing to time; it was skipped.");
         }
 
         bool wasLoaded = Find(await before.ConfigureAwait(false), name) is not null;
@@ -202,7 +211,7 @@ public sealed class BenchmarkEngine
         string? serverVersion = !ct.IsCancellationRequested || version.Status == TaskStatus.RanToCompletion
             ? await version.ConfigureAwait(false)
             : null;
-        return Build(model, show, runs, warmups, complete, new MeasureFacts(measuredAt, wall.Elapsed, loadMs, wasLoaded, placement,
+        return Build(model, runs, warmups, complete, new MeasureFacts(measuredAt, wall.Elapsed, loadMs, wasLoaded, placement,
             serverVersion, machine, cpuPercent));
     }
 
@@ -288,17 +297,15 @@ public sealed class BenchmarkEngine
         }
     }
 
-    private BenchmarkResult Build(OllamaModel model, WireShow show, IReadOnlyList<BenchmarkRun> runs, IReadOnlyList<BenchmarkRun> warmups, bool complete, MeasureFacts f)
+    private BenchmarkResult Build(OllamaModel model, IReadOnlyList<BenchmarkRun> runs, IReadOnlyList<BenchmarkRun> warmups, bool complete, MeasureFacts f)
     {
         BenchmarkRun[] ok = runs.Where(r => r.Succeeded).ToArray();
         MetricSummary? gen = MetricSummary.Of(ok.Where(r => r.GenerateTokensPerSecond.HasValue).Select(r => r.GenerateTokensPerSecond!.Value));
         MetricSummary? pre = MetricSummary.Of(ok.Where(r => r.PromptTokensPerSecond.HasValue).Select(r => r.PromptTokensPerSecond!.Value));
         MetricSummary? ttft = MetricSummary.Of(ok.Where(r => r.TtftMs.HasValue).Select(r => r.TtftMs!.Value));
         MetricSummary? total = MetricSummary.Of(ok.Select(r => r.TotalMs));
-        WireDetails details = show.Details ?? new WireDetails();
         WireRunningModel? p = f.Placement;
         HostResources? m = f.Machine;
-        string? parameterSize = details.ParameterSize ?? model.ParameterSize;
         return new BenchmarkResult
         {
             Name = model.Name,
@@ -335,10 +342,10 @@ public sealed class BenchmarkEngine
             TotalMsMax = total?.Max,
             LoadMs = f.LoadMs,
             WasLoaded = f.WasLoaded,
-            Family = details.Family ?? model.Family,
-            ParameterSize = parameterSize,
-            ParameterCount = Units.ParseParameterSize(parameterSize) ?? model.ParameterCount,
-            Quantization = details.QuantizationLevel ?? model.Quantization,
+            Family = model.Family,
+            ParameterSize = model.ParameterSize,
+            ParameterCount = model.ParameterCount,
+            Quantization = model.Quantization,
             SizeBytes = model.SizeBytes > 0 ? model.SizeBytes : null,
             MemoryBytes = p?.Size,
             VramBytes = p?.SizeVram,

@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using ElixiModels.Benchmark;
-using ElixiModels.Resources;
 
 namespace ElixiModels.Commands;
 
@@ -24,19 +23,6 @@ internal sealed class BenchmarkReporter : IBenchmarkObserver
         _bridge = bridge;
         _host = host;
         _models = Math.Max(1, models);
-    }
-
-    /// <summary>The probe for this machine, or null where none is available (the numbers are measured without it).</summary>
-    public static IHostResourceProbe? MachineProbe()
-    {
-        try
-        {
-            return HostResourceProbe.Shared;
-        }
-        catch (PlatformNotSupportedException)
-        {
-            return null;
-        }
     }
 
     /// <summary>The next model (0-based) of the invocation is about to be measured.</summary>

@@ -7,19 +7,29 @@ using System.Threading.Tasks;
 using ElixiModels.Catalog;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Resources;
+using ElixiModels.Selection;
+using ElixiModels.Session;
 
 namespace ElixiModels.Commands;
 
-/// <summary>Lists installed models (default), models loaded in memory (-Loaded), installed models with an update (-Outdated).</summary>
+/// <summary>
+/// Lists installed models (default; -Detailed adds capabilities and model_info from /api/show, cached in the session
+/// by digest), models loaded in memory (-Loaded), models that can be downloaded (-Available: the shipped catalog
+/// confirmed by the live registry when it can be reached), or installed models with an update (-Outdated).
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "OllamaModel", DefaultParameterSetName = InstalledSet)]
 [OutputType(typeof(OllamaModel), ParameterSetName = new[] { InstalledSet })]
 [OutputType(typeof(OllamaRunningModel), ParameterSetName = new[] { LoadedSet })]
+[OutputType(typeof(OllamaCatalogModel), ParameterSetName = new[] { AvailableSet })]
 [OutputType(typeof(OllamaModel), ParameterSetName = new[] { OutdatedSet })]
 public sealed class GetOllamaModelCommand : OllamaCmdlet
 {
     private const string InstalledSet = "Installed";
     private const string LoadedSet = "Loaded";
     private const string OutdatedSet = "Outdated";
+    private const string AvailableSet = "Available";
+    private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(3);
     private readonly List<string> _names = new();
 
     /// <summary>Model names; wildcards allowed. A name without a tag matches every tag of that model.</summary>
@@ -41,10 +51,50 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     [Parameter(Mandatory = true, ParameterSetName = OutdatedSet)]
     public SwitchParameter Outdated { get; set; }
 
-    /// <summary>The registry to compare with. Default: $env:ELIXI_REGISTRY, else https://registry.ollama.ai.</summary>
+    /// <summary>Fill in capabilities, context and embedding length, template and parameters (from /api/show, cached by digest).</summary>
+    [Parameter(ParameterSetName = InstalledSet)]
+    public SwitchParameter Detailed { get; set; }
+
+    /// <summary>List models that can be downloaded: the shipped catalog, confirmed by the live registry when reachable.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AvailableSet)]
+    public SwitchParameter Available { get; set; }
+
+    /// <summary>Only models suited to this task (general, coding, analysis, creative, fast, vision, embedding, tools).</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    public ModelTask? Task { get; set; }
+
+    /// <summary>Only models with all of these capabilities (completion, tools, insert, vision, embedding, thinking).</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CapabilityCompleter))]
+    public string[]? Capability { get; set; }
+
+    /// <summary>Only models whose download is at most this many bytes (e.g. 5GB).</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    [ValidateRange(1L, long.MaxValue)]
+    public long MaxSize { get; set; }
+
+    /// <summary>Only models that fit this machine's available RAM plus free VRAM, with headroom.</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    public SwitchParameter FitsMemory { get; set; }
+
+    /// <summary>
+    /// The model registry: -Available confirms the catalog against it, -Outdated compares digests with it.
+    /// Defaults to $env:ELIXI_REGISTRY, else https://registry.ollama.ai.
+    /// </summary>
+    [Parameter(ParameterSetName = AvailableSet)]
     [Parameter(ParameterSetName = OutdatedSet)]
     [ValidateNotNullOrEmpty]
     public string? RegistryUri { get; set; }
+
+    /// <summary>Use the shipped catalog only; do not ask the registry.</summary>
+    [Parameter(ParameterSetName = AvailableSet)]
+    public SwitchParameter Offline { get; set; }
+
+    /// <summary>Read details (-Detailed) or registry answers (-Available) again instead of using the session cache.</summary>
+    [Parameter(ParameterSetName = InstalledSet)]
+    [Parameter(ParameterSetName = AvailableSet)]
+    public SwitchParameter Refresh { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -60,6 +110,12 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
         if (Outdated)
         {
             WriteOutdated(filter);
+            return;
+        }
+
+        if (Available)
+        {
+            WriteAvailable(filter);
             return;
         }
 
@@ -81,12 +137,28 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
             Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
-            foreach (WireModel wire in installed)
+            if (!Detailed)
             {
-                OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded);
-                if (filter.Matches(model.Name))
+                foreach (WireModel wire in installed)
                 {
-                    bridge.WriteObject(model);
+                    OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded);
+                    if (filter.Matches(model.Name))
+                    {
+                        bridge.WriteObject(model);
+                    }
+                }
+            }
+            else
+            {
+                List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
+                foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
+                {
+                    if (result.Error is { } error)
+                    {
+                        bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them: {error.Message}");
+                    }
+
+                    bridge.WriteObject(OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details));
                 }
             }
 
@@ -95,6 +167,125 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 bridge.WriteError(NotFound(missing, client.Host, installed.Select(m => m.Name)));
             }
         });
+    }
+
+    private void WriteAvailable(ModelNameFilter filter)
+    {
+        RegistryClient? registry = Offline ? null : new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : RegistryTimeout);
+        var available = new AvailableModels(ModelCatalog.Default, Session.Cache);
+        var query = new AvailableFilter
+        {
+            Task = Task,
+            Capabilities = Capability ?? Array.Empty<string>(),
+            MaxSize = MaxSize > 0 ? MaxSize : null,
+            FitsMemory = FitsMemory,
+        };
+
+        // Filter the catalog on what the registry cannot change before asking it; names it lacks are looked up.
+        List<CatalogEntry> entries = ModelCatalog.Default.Entries
+            .Where(e => filter.Matches(e.Name) && ModelName.TryParse(e.Name, out ModelName? n, out _)
+                && query.MatchesTraits(available.Describe(new AvailableCandidate(n!, e, null), string.Empty, false, null)))
+            .ToList();
+        var extra = new List<ModelName>();
+        foreach (string literal in filter.Unmatched())
+        {
+            if (ModelName.TryParse(literal, out ModelName? parsed, out string? problem))
+            {
+                extra.Add(parsed!);
+            }
+            else
+            {
+                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, literal, null));
+            }
+        }
+
+        Run(async (bridge, ct) =>
+        {
+            AvailableResolution found = await available.ResolveAsync(entries, extra, registry, Refresh, bridge.WriteVerbose, ct).ConfigureAwait(false);
+            HostResources? resources = await ReadResourcesAsync(bridge, ct).ConfigureAwait(false);
+            foreach (string missing in found.NotFound)
+            {
+                bridge.WriteError(NotInLibrary(missing, found.RegistryReached, registry));
+            }
+
+            await System.Threading.Tasks.Task.WhenAll(Endpoints.Select(async endpoint =>
+            {
+                OllamaClient client = ClientFor(endpoint);
+                HashSet<string> installed = await InstalledNamesAsync(client, bridge, ct).ConfigureAwait(false);
+                foreach (AvailableCandidate candidate in found.Candidates)
+                {
+                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), resources);
+                    if (query.Matches(model))
+                    {
+                        bridge.WriteObject(model);
+                    }
+                }
+            })).ConfigureAwait(false);
+        });
+    }
+
+    private async Task<HostResources?> ReadResourcesAsync(PipelineBridge bridge, CancellationToken ct)
+    {
+        try
+        {
+            return await HostResourceProbe.Shared.ReadAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            string text = $"Could not read this machine's memory ({ex.Message})";
+            if (FitsMemory)
+            {
+                bridge.WriteWarning(text + "; -FitsMemory was not applied.");
+            }
+            else
+            {
+                bridge.WriteVerbose(text + "; FitsMemory is empty.");
+            }
+
+            return null;
+        }
+    }
+
+    private static async Task<HashSet<string>> InstalledNamesAsync(OllamaClient client, PipelineBridge bridge, CancellationToken ct)
+    {
+        try
+        {
+            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
+            return new HashSet<string>(installed.Select(m => ModelName.Normalize(m.Name)), StringComparer.OrdinalIgnoreCase);
+        }
+        catch (OllamaException ex)
+        {
+            // The catalog is still useful without the server; say why IsInstalled may be wrong.
+            bridge.WriteWarning($"Could not read installed models from {client.Host}; IsInstalled may be wrong: {ex.Message}");
+            return new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
+    private Uri ResolveRegistry()
+    {
+        try
+        {
+            return RegistryClient.Resolve(RegistryUri);
+        }
+        catch (FormatException ex)
+        {
+            ThrowTerminatingError(OllamaErrors.Build(ex, "InvalidRegistryUri", ErrorCategory.InvalidArgument,
+                RegistryUri ?? Environment.GetEnvironmentVariable(RegistryClient.RegistryVariable),
+                $"Pass -RegistryUri (or set ${RegistryClient.RegistryVariable}) as http(s)://host[:port]."));
+            throw;
+        }
+    }
+
+    private static ErrorRecord NotInLibrary(string name, bool registryReached, RegistryClient? registry)
+    {
+        string where = registry is null
+            ? "in the catalog (-Offline: the registry was not asked)"
+            : registryReached
+                ? $"in the catalog or the registry {registry.Display}"
+                : $"in the catalog, and the registry {registry.Display} could not be reached";
+        var ex = new ItemNotFoundException($"No model named '{name}' was found {where}.");
+        return OllamaErrors.Build(ex, "ModelNotAvailable", ErrorCategory.ObjectNotFound, name,
+            "List downloadable models with Get-OllamaModel -Available, or check the name on ollama.com/library.");
     }
 
     private static async Task<HashSet<string>> LoadedNamesAsync(Task<IReadOnlyList<WireRunningModel>> psTask, PipelineBridge bridge, OllamaClient client)
@@ -114,19 +305,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
     private void WriteOutdated(ModelNameFilter filter)
     {
-        Uri registry = null!;
-        try
-        {
-            registry = RegistryClient.Resolve(RegistryUri);
-        }
-        catch (FormatException ex)
-        {
-            ThrowTerminatingError(OllamaErrors.Build(ex, "InvalidRegistryUri", ErrorCategory.InvalidArgument,
-                RegistryUri ?? Environment.GetEnvironmentVariable(RegistryClient.RegistryVariable),
-                $"Pass -RegistryUri as https://host[:port], or fix $env:{RegistryClient.RegistryVariable}."));
-        }
-
-        var checker = new UpdateChecker(new RegistryClient(registry, TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null));
+        var checker = new UpdateChecker(new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null));
         RunPerHost(async (bridge, client, ct) =>
         {
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);

@@ -8,6 +8,7 @@ using System.Management.Automation.Host;
 using ElixiModels.Benchmark;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Resources;
 using ElixiModels.Selection;
 
 namespace ElixiModels.Commands;
@@ -87,12 +88,12 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
             Seed = Seed,
             Unload = Unload,
         };
-        var probe = BenchmarkReporter.MachineProbe();
+        IHostResourceProbe probe = HostResourceProbe.Shared;
         RunPerHost(async (bridge, client, ct) =>
         {
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
             List<OllamaModel> models = Resolve(installed, client.Host, bridge);
-            var engine = new BenchmarkEngine(client, settings, probe);
+            var engine = new BenchmarkEngine(client, settings, probe, Session.Details);
             var reporter = new BenchmarkReporter(bridge, client.Host, models.Count);
             for (int i = 0; i < models.Count && !ct.IsCancellationRequested; i++)
             {

@@ -22,7 +22,9 @@ internal class ModelNameCompleter : IArgumentCompleter
     {
         string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
         object? uri = fakeBoundParameters.Contains("Uri") ? fakeBoundParameters["Uri"] : DefaultUri(commandName);
-        return Complete(prefix, InstalledNames(uri).Concat(ExtraNames()));
+        // Get-OllamaModel -Available lists downloadable models: complete with the catalog's names too.
+        IEnumerable<string> catalog = fakeBoundParameters.Contains("Available") ? Catalog.ModelCatalog.Default.Names : Array.Empty<string>();
+        return Complete(prefix, InstalledNames(uri).Concat(ExtraNames()).Concat(catalog));
     }
 
     /// <summary>Catalog names too, for Install-OllamaModel (overridden there).</summary>

@@ -45,10 +45,16 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     /// <summary>The canonical text of each endpoint, as every output object's Host.</summary>
     protected static string HostOf(Uri endpoint) => OllamaEndpoint.Display(endpoint);
 
+    /// <summary>False for cmdlets that never talk to a server (the session cache's): -Uri and OLLAMA_HOST are not parsed.</summary>
+    protected virtual bool UsesServer => true;
+
     protected override void BeginProcessing()
     {
         _session = CurrentSession();
-        _endpoints = ParseEndpoints();
+        if (UsesServer)
+        {
+            _endpoints = ParseEndpoints();
+        }
     }
 
     protected override void StopProcessing() => _stopping.Cancel();

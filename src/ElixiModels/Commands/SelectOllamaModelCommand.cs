@@ -91,7 +91,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         };
         long? memoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryLimit)) ? MemoryLimit : null;
         Dictionary<Uri, List<Wanted>?> sources = Sources();
-        IHostResourceProbe? probe = BenchmarkReporter.MachineProbe();
+        IHostResourceProbe probe = HostResourceProbe.Shared;
 
         Run(async (bridge, ct) =>
         {
@@ -193,7 +193,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         return sources;
     }
 
-    private async Task<HostCandidates?> GatherAsync(OllamaClient client, List<Wanted>? wanted, long? memoryLimit, IHostResourceProbe? probe,
+    private async Task<HostCandidates?> GatherAsync(OllamaClient client, List<Wanted>? wanted, long? memoryLimit, IHostResourceProbe probe,
         PipelineBridge bridge, CancellationToken ct)
     {
         try
@@ -243,14 +243,19 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
             var loadedNames = new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
             long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
-            WireShow?[] shows = await System.Threading.Tasks.Task.WhenAll(picked.Select(p => ShowAsync(client, p.Wire, bridge, ct))).ConfigureAwait(false);
+            IReadOnlyList<DetailsResult> details = await Session.Details.GetManyAsync(client, picked.Select(p => p.Wire).ToList(), refresh: false, ct).ConfigureAwait(false);
             var candidates = new Dictionary<ModelCandidate, OllamaModel>();
             for (int i = 0; i < picked.Count; i++)
             {
                 (WireModel wire, BenchmarkResult? measured) = picked[i];
+                if (details[i].Error is { } error)
+                {
+                    bridge.WriteWarning($"Could not read the details of {wire.Name} on {client.Host}; judging it by its name and size: {error.Message}");
+                }
+
                 WireRunningModel? loaded = running.FirstOrDefault(r => ModelName.SameModel(r.Name, wire.Name));
                 OllamaModel model = OllamaModel.FromWire(wire, client.Host, loadedNames);
-                candidates[Candidate(model, shows[i], loaded, free, measured)] = model;
+                candidates[Candidate(model, details[i].Details, loaded, free, measured)] = model;
             }
 
             return new HostCandidates(client, candidates, installed.Select(m => m.Name).ToList(), free);
@@ -262,24 +267,24 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         }
     }
 
-    private ModelCandidate Candidate(OllamaModel model, WireShow? show, WireRunningModel? loaded, long? free, BenchmarkResult? measured)
+    private ModelCandidate Candidate(OllamaModel model, ModelDetails? details, WireRunningModel? loaded, long? free, BenchmarkResult? measured)
     {
         BenchmarkSnapshot? snapshot = measured is null ? Session.GetBenchmark(model.Host, model.Name) : null;
         var candidate = new ModelCandidate
         {
             Name = model.Name,
             Host = model.Host,
-            Family = show?.Details?.Family ?? model.Family,
-            Families = show?.Details?.Families ?? model.Families,
+            Family = model.Family,
+            Families = model.Families,
             ParameterSize = model.ParameterSize,
             ParameterCount = model.ParameterCount,
             Quantization = model.Quantization,
             SizeBytes = model.SizeBytes,
-            Capabilities = show?.Capabilities,
-            ContextLength = show?.TrainedContextLength(),
+            Capabilities = details?.Capabilities,
+            ContextLength = details?.ContextLength,
             IsLoaded = loaded is not null,
             LoadedBytes = loaded?.Size,
-            IsCloud = model.IsCloud || !string.IsNullOrEmpty(show?.RemoteHost),
+            IsCloud = model.IsCloud,
             MemoryAvailableBytes = free,
         };
         if (measured is { RunCount: > 0 })
@@ -303,8 +308,11 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         candidate.MeasuredRuns = result.RunCount;
     }
 
-    /// <summary>Free RAM + free VRAM + what loaded models occupy (Ollama evicts idle models), for a server on this machine.</summary>
-    private static async Task<long?> LocalMemoryAsync(OllamaClient client, IReadOnlyList<WireRunningModel> running, IHostResourceProbe? probe,
+    /// <summary>
+    /// What a server on this machine can give a model: <see cref="MemoryFit.Budget"/> (free RAM + free VRAM − 1 GiB for
+    /// the system) plus what loaded models occupy, since Ollama evicts idle models to make room.
+    /// </summary>
+    private static async Task<long?> LocalMemoryAsync(OllamaClient client, IReadOnlyList<WireRunningModel> running, IHostResourceProbe probe,
         PipelineBridge bridge, CancellationToken ct)
     {
         if (!OllamaEndpoint.IsLocal(client.Endpoint))
@@ -313,16 +321,10 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             return null;
         }
 
-        if (probe is null)
-        {
-            bridge.WriteVerbose("This machine's free memory cannot be read here: models are not filtered by memory (use -MemoryLimit).");
-            return null;
-        }
-
         try
         {
             HostResources r = await probe.ReadAsync(ct).ConfigureAwait(false);
-            return r.AvailableMemoryBytes + r.FreeVramBytes + running.Sum(m => m.Size);
+            return MemoryFit.Budget(r) + running.Sum(m => m.Size);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -331,34 +333,8 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         }
     }
 
-    /// <summary>/api/show, cached in the session by digest (a model's capabilities change only with its digest).</summary>
-    private async Task<WireShow?> ShowAsync(OllamaClient client, WireModel model, PipelineBridge bridge, CancellationToken ct)
-    {
-        string key = "show:" + client.Host.ToLowerInvariant() + "|" + model.Digest;
-        if (model.Digest.Length > 0 && Session.Cache.TryGet(key, out WireShow cached))
-        {
-            return cached;
-        }
-
-        try
-        {
-            WireShow show = await client.ShowAsync(model.Name, ct).ConfigureAwait(false);
-            if (model.Digest.Length > 0)
-            {
-                Session.Cache.Set(key, show);
-            }
-
-            return show;
-        }
-        catch (OllamaException ex)
-        {
-            bridge.WriteWarning($"Could not read the details of {model.Name} on {client.Host}; judging it by its name and size: {ex.Message}");
-            return null;
-        }
-    }
-
     /// <summary>-Benchmark: measures the best-ranked candidates that have no measurement yet, one after another.</summary>
-    private async Task MeasureTopAsync(SelectionOutcome outcome, List<HostCandidates> hosts, IHostResourceProbe? probe, PipelineBridge bridge, CancellationToken ct)
+    private async Task MeasureTopAsync(SelectionOutcome outcome, List<HostCandidates> hosts, IHostResourceProbe probe, PipelineBridge bridge, CancellationToken ct)
     {
         if (Task == ModelTask.Embedding)
         {
@@ -378,7 +354,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         foreach (IGrouping<string, ScoredCandidate> group in toMeasure.GroupBy(s => s.Candidate.Host))
         {
             HostCandidates host = hosts.First(h => h.Host == group.Key);
-            var engine = new BenchmarkEngine(host.Client, settings, probe);
+            var engine = new BenchmarkEngine(host.Client, settings, probe, Session.Details);
             var reporter = new BenchmarkReporter(bridge, host.Host, group.Count());
             int index = 0;
             foreach (ScoredCandidate s in group)

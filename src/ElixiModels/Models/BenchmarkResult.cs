@@ -122,7 +122,7 @@ public sealed class BenchmarkResult
     public string? Cpu { get; internal init; }
     public int? LogicalProcessors { get; internal init; }
 
-    /// <summary>Average CPU use during the measurement, 0–100, when the probe could read it.</summary>
+    /// <summary>This machine's CPU use, 0–100, as the probe read it when the measurement ended (readings are reused for 2 s).</summary>
     public double? CpuPercent { get; internal init; }
 
     public long? MemoryTotalBytes { get; internal init; }

@@ -18,12 +18,16 @@ public static class NameSuggestions
             .Select(c => (Name: c, Score: Score(w, wBase, c.ToLowerInvariant())))
             .Where(x => x.Score < int.MaxValue)
             .OrderBy(x => x.Score)
+            // Among tags of the same model, the one closest to what was typed (tag included) first.
+            .ThenBy(x => Distance(w, x.Name.ToLowerInvariant()))
             .ThenBy(x => x.Name, StringComparer.OrdinalIgnoreCase)
             .Take(max)
             .Select(x => x.Name)
             .ToList();
     }
 
+    // 0 for another tag of the same model; otherwise the edit distance between the names without tags, kept when it
+    // is small or when one name is a prefix of the other ("phi3" → "phi3.5").
     private static int Score(string wanted, string wantedBase, string candidate)
     {
         string cBase = Base(candidate);
@@ -32,14 +36,10 @@ public static class NameSuggestions
             return 0;
         }
 
-        if (cBase.StartsWith(wantedBase, StringComparison.Ordinal) || wantedBase.StartsWith(cBase, StringComparison.Ordinal))
-        {
-            return 1;
-        }
-
         int distance = Distance(wantedBase, cBase);
+        bool prefix = cBase.StartsWith(wantedBase, StringComparison.Ordinal) || wantedBase.StartsWith(cBase, StringComparison.Ordinal);
         int allowed = Math.Max(2, wantedBase.Length / 3);
-        return distance <= allowed ? 1 + distance : int.MaxValue;
+        return distance <= allowed || prefix ? distance : int.MaxValue;
     }
 
     private static string Base(string name)

@@ -69,18 +69,30 @@ public sealed class OllamaModel
     /// <summary>True for a cloud model that Ollama proxies to a remote host.</summary>
     public bool IsCloud { get; internal init; }
 
+    /// <summary>general.architecture from model_info; filled by -Detailed.</summary>
+    public string? Architecture { get; internal init; }
+
+    /// <summary>The prompt template; filled by -Detailed.</summary>
+    public string? Template { get; internal init; }
+
+    /// <summary>Modelfile PARAMETERs (stop, temperature, num_ctx…); filled by -Detailed.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; internal init; } = NoParameters;
+
     /// <summary>Whether capabilities and model_info were fetched (-Detailed).</summary>
     public bool HasDetails { get; internal init; }
 
     public override string ToString() => Name;
 
-    internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames)
+    private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
+
+    internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames, ModelDetails? details = null)
     {
         ModelName.TryParse(m.Name, out ModelName? parsed, out _);
         string name = parsed?.FullName ?? m.Name;
         WireDetails d = m.Details ?? new WireDetails();
         string[] families = d.Families ?? (d.Family is null ? Array.Empty<string>() : new[] { d.Family });
-        long? parameters = Units.ParseParameterSize(d.ParameterSize);
+        long? parameters = details?.ParameterCount ?? Units.ParseParameterSize(d.ParameterSize);
+        IReadOnlyList<string> capabilities = details?.Capabilities ?? Array.Empty<string>();
         return new OllamaModel
         {
             Name = name,
@@ -90,6 +102,13 @@ public sealed class OllamaModel
             Families = families,
             ParameterSize = d.ParameterSize,
             ParameterCount = parameters,
+            Capabilities = capabilities,
+            ContextLength = details?.ContextLength,
+            EmbeddingLength = details?.EmbeddingLength,
+            Architecture = details?.Architecture,
+            Template = details?.Template,
+            Parameters = details?.Parameters ?? NoParameters,
+            HasDetails = details is not null,
             Quantization = d.QuantizationLevel,
             Format = d.Format,
             SizeBytes = m.Size,

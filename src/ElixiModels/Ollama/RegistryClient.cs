@@ -9,8 +9,10 @@ using ElixiModels.Models;
 namespace ElixiModels.Ollama;
 
 /// <summary>
-/// Asks a model registry for the current manifest digest of a model tag, as Ollama's desktop app does for its
-/// update check: HEAD /v2/&lt;namespace&gt;/&lt;model&gt;/manifests/&lt;tag&gt;, reading the ollama-content-digest header.
+/// The Ollama model registry (registry.ollama.ai). It has no documented search API, but it answers
+/// /v2/&lt;namespace&gt;/&lt;model&gt;/manifests/&lt;tag&gt;: HEAD gives the current digest (the ollama-content-digest
+/// header, as Ollama's desktop app reads it for its update check), GET the manifest with its layers (the exact
+/// download size). Short timeout, no retries, no Ollama API key: callers treat failures as "offline".
 /// </summary>
 public sealed class RegistryClient
 {
@@ -23,6 +25,7 @@ public sealed class RegistryClient
     /// <summary>Update checks must not hold up a listing: a registry that does not answer in this time is skipped.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
+    private const string ManifestMediaType = "application/vnd.docker.distribution.manifest.v2+json";
     private readonly OllamaClient _http;
     private readonly TimeSpan _timeout;
 
@@ -78,7 +81,7 @@ public sealed class RegistryClient
     public async Task<string?> GetDigestAsync(ModelName name, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Head, ManifestPath(name));
-        request.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
+        request.Headers.Accept.ParseAdd(ManifestMediaType);
         HttpResponseMessage response;
         try
         {
@@ -99,6 +102,38 @@ public sealed class RegistryClient
             }
 
             return NormalizeDigest(digest);
+        }
+    }
+
+    /// <summary>The manifest of <paramref name="name"/>, or null when the registry does not know it (404).</summary>
+    /// <exception cref="OllamaException">The registry could not be reached, timed out or failed.</exception>
+    public async Task<Catalog.RegistryManifest?> GetManifestAsync(ModelName name, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, ManifestPath(name));
+        request.Headers.Accept.ParseAdd(ManifestMediaType);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendRawAsync(request, _timeout, ct).ConfigureAwait(false);
+        }
+        catch (OllamaException ex) when (ex.StatusCode == 404)
+        {
+            return null;
+        }
+
+        using (response)
+        {
+            string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            string? digest = Header(response, "ollama-content-digest") ?? Header(response, "Docker-Content-Digest");
+            try
+            {
+                return Catalog.RegistryManifest.Parse(name.FullName, digest is null ? null : NormalizeDigest(digest), body);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                throw new OllamaException(OllamaErrorKind.InvalidResponse, Registry,
+                    $"The registry {Display} sent a manifest for {name.FullName} that is not valid JSON.", inner: ex);
+            }
         }
     }
 

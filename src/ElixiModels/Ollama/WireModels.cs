@@ -65,20 +65,6 @@ public sealed class WireShow
     [JsonPropertyName("model_info")] public Dictionary<string, JsonElement>? ModelInfo { get; set; }
     [JsonPropertyName("capabilities")] public string[]? Capabilities { get; set; }
     [JsonPropertyName("modified_at")] public DateTimeOffset? ModifiedAt { get; set; }
-    [JsonPropertyName("remote_host")] public string? RemoteHost { get; set; }
-
-    /// <summary>The trained context window from model_info ("&lt;architecture&gt;.context_length"), if reported.</summary>
-    public int? TrainedContextLength()
-    {
-        if (ModelInfo is null
-            || !ModelInfo.TryGetValue("general.architecture", out JsonElement arch) || arch.ValueKind != JsonValueKind.String
-            || !ModelInfo.TryGetValue(arch.GetString() + ".context_length", out JsonElement ctx) || ctx.ValueKind != JsonValueKind.Number)
-        {
-            return null;
-        }
-
-        return ctx.TryGetInt32(out int value) ? value : null;
-    }
 }
 
 /// <summary>One line of a /api/pull stream.</summary>

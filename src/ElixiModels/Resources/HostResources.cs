@@ -39,6 +39,24 @@ public sealed class HostResources
     public string TotalMemory => Models.Units.Bytes(TotalMemoryBytes);
     public string AvailableMemory => Models.Units.Bytes(AvailableMemoryBytes);
 
+    /// <summary>What a model may use here: available RAM plus free VRAM, less headroom (see <see cref="MemoryFit"/>).</summary>
+    public long UsableMemoryBytes => MemoryFit.Budget(this);
+
+    public string UsableMemory => Models.Units.Bytes(UsableMemoryBytes);
+
+    internal HostResources WithGpus(IReadOnlyList<GpuInfo> gpus) => new()
+    {
+        MachineName = MachineName,
+        OperatingSystem = OperatingSystem,
+        CpuName = CpuName,
+        LogicalProcessors = LogicalProcessors,
+        CpuPercent = CpuPercent,
+        TotalMemoryBytes = TotalMemoryBytes,
+        AvailableMemoryBytes = AvailableMemoryBytes,
+        Gpus = gpus,
+        ReadAt = ReadAt,
+    };
+
     public override string ToString() =>
         $"CPU {(CpuPercent is { } c ? c.ToString("0") + " %" : "n/a")}, RAM {AvailableMemory} free of {TotalMemory}, {Gpus.Count} GPU(s)";
 }
@@ -52,6 +70,10 @@ public sealed class GpuInfo
     public long UsedBytes { get; internal init; }
     public long FreeBytes { get; internal init; }
     public double? UtilizationPercent { get; internal init; }
+
+    public string Total => Models.Units.Bytes(TotalBytes);
+    public string Used => Models.Units.Bytes(UsedBytes);
+    public string Free => Models.Units.Bytes(FreeBytes);
 
     public override string ToString() => $"{Name} ({Models.Units.Bytes(FreeBytes)} free of {Models.Units.Bytes(TotalBytes)})";
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using ElixiModels.Catalog;
 using ElixiModels.Models;
+using ElixiModels.Resources;
 
 namespace ElixiModels.Selection;
 
@@ -74,10 +75,11 @@ public sealed class SelectionOutcome
 /// <item>capability: vision needs "vision", embedding "embedding", tools "tools"; every other task needs a model that
 /// generates text ("completion");</item>
 /// <item>context: the trained context window must be at least -MinContext (an unknown window fails);</item>
-/// <item>memory: the model must fit in what its server can give it — free RAM plus free VRAM plus the memory of
-/// loaded models (Ollama evicts idle ones), or -MemoryLimit. A loaded model needs what it occupies; any other needs
-/// <see cref="MemoryFactor"/> × its size on disk (weights plus KV cache and runtime at the default context). Cloud
-/// models and servers whose memory is unknown (remote, no probe) skip this filter.</item>
+/// <item>memory: the model must fit in what its server can give it — free RAM plus free VRAM less 1 GiB for the
+/// system (<see cref="MemoryFit.Budget"/>) plus the memory of loaded models (Ollama evicts idle ones), or
+/// -MemoryLimit. A loaded model needs what it occupies; any other needs 1.2 × its size on disk
+/// (<see cref="MemoryFit.Required"/>: weights plus KV cache and runtime at the default context). Cloud models and
+/// servers whose memory is unknown (another machine) skip this filter.</item>
 /// </list>
 /// Then each remaining model gets a score from 0 to 100:
 /// <c>Score = Wfit·Fit + Wquality·Quality + Wspeed·Speed + Wloaded·Loaded</c>, every part between 0 and 1, with these
@@ -104,9 +106,6 @@ public sealed class SelectionOutcome
 /// </summary>
 public static class ModelSelector
 {
-    /// <summary>Memory a model needs per byte on disk when it is not loaded.</summary>
-    public const double MemoryFactor = 1.2;
-
     private const double FallbackFit = 0.5;
     private const double SizeOnlyFit = 0.85;
     private const double OtherSpecialtyFactor = 0.85;
@@ -135,9 +134,9 @@ public static class ModelSelector
         _ => "completion",
     };
 
-    /// <summary>Memory <paramref name="c"/> needs: what it occupies when loaded, else <see cref="MemoryFactor"/> × its size.</summary>
+    /// <summary>Memory <paramref name="c"/> needs: what it occupies when loaded, else <see cref="MemoryFit.Required"/>.</summary>
     public static long EstimateMemory(ModelCandidate c) =>
-        c.IsLoaded && c.LoadedBytes is > 0 ? c.LoadedBytes.Value : (long)Math.Round(c.SizeBytes * MemoryFactor);
+        c.IsLoaded && c.LoadedBytes is > 0 ? c.LoadedBytes.Value : MemoryFit.Required(c.SizeBytes);
 
     /// <summary>Filters and ranks <paramref name="candidates"/>, best first.</summary>
     public static SelectionOutcome Rank(IEnumerable<ModelCandidate> candidates, SelectionRequest request)

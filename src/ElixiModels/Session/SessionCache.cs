@@ -1,9 +1,14 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace ElixiModels.Session;
 
-/// <summary>The per-session cache (model details, catalog look-ups, benchmark results), with statistics.</summary>
+/// <summary>
+/// The per-session cache (model details, registry look-ups, benchmark results), with statistics. Keys are
+/// "kind:identity" (details:&lt;digest&gt;, registry:&lt;uri&gt;|&lt;model&gt;, benchmark:&lt;host&gt;|&lt;model&gt;).
+/// </summary>
 public sealed class SessionCache : IDisposable
 {
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { TrackStatistics = true });
@@ -31,11 +36,40 @@ public sealed class SessionCache : IDisposable
     /// <summary>Drops every entry; statistics keep counting.</summary>
     public void Clear() => _cache.Clear();
 
-    /// <summary>Entries, hits, misses right now.</summary>
+    /// <summary>Drops the entries of one kind (the part of the key before ':'); returns how many.</summary>
+    public int Clear(string kind)
+    {
+        int removed = 0;
+        foreach (object key in _cache.Keys.ToList())
+        {
+            if (string.Equals(Kind(key.ToString() ?? string.Empty), kind, StringComparison.OrdinalIgnoreCase))
+            {
+                _cache.Remove(key);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Entries, hits, misses right now, and the entries per kind.</summary>
     public CacheStatistics GetStatistics()
     {
         MemoryCacheStatistics? s = _cache.GetCurrentStatistics();
-        return new CacheStatistics(s?.CurrentEntryCount ?? _cache.Count, s?.TotalHits ?? 0, s?.TotalMisses ?? 0, DefaultTimeToLive);
+        var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (string kind in _cache.Keys.Select(k => k.ToString() ?? string.Empty).Select(Kind))
+        {
+            kinds.TryGetValue(kind, out int n);
+            kinds[kind] = n + 1;
+        }
+
+        return new CacheStatistics(s?.CurrentEntryCount ?? _cache.Count, s?.TotalHits ?? 0, s?.TotalMisses ?? 0, DefaultTimeToLive) { Kinds = kinds };
+    }
+
+    private static string Kind(string key)
+    {
+        int colon = key.IndexOf(':');
+        return colon > 0 ? key.Substring(0, colon) : key;
     }
 
     public void Dispose() => _cache.Dispose();
@@ -60,6 +94,9 @@ public sealed class CacheStatistics
     public double HitRate => Hits + Misses == 0 ? 0 : (double)Hits / (Hits + Misses);
 
     public TimeSpan TimeToLive { get; }
+
+    /// <summary>Entries per kind (details, registry, benchmark, …).</summary>
+    public IReadOnlyDictionary<string, int> Kinds { get; internal init; } = new Dictionary<string, int>();
 
     public override string ToString() => $"{Entries} entries, {Hits} hits, {Misses} misses ({HitRate:P0})";
 }

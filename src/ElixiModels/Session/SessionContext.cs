@@ -11,7 +11,12 @@ public sealed class SessionContext : IDisposable
 {
     private readonly ConcurrentDictionary<string, string> _activeModels = new(StringComparer.OrdinalIgnoreCase);
 
+    public SessionContext() => Details = new ModelDetailsCache(Cache);
+
     public SessionCache Cache { get; } = new();
+
+    /// <summary>/api/show results of this session, keyed by digest, in <see cref="Cache"/>.</summary>
+    public ModelDetailsCache Details { get; }
 
     /// <summary>The model Switch-OllamaModel last made active on <paramref name="host"/>, if any.</summary>
     public string? GetActiveModel(string host) => _activeModels.TryGetValue(host, out string? name) ? name : null;

@@ -1,4 +1,6 @@
 using System;
+using System.Net.Http;
+using System.Text;
 using System.Threading.Tasks;
 using OllamaSimulator;
 using Xunit;
@@ -29,6 +31,17 @@ public sealed class SimulatedOllama : IAsyncLifetime
         {
             await Server.DisposeAsync();
         }
+    }
+
+    /// <summary>Loads <paramref name="model"/> into memory, as a client's first request does.</summary>
+    public Task LoadAsync(string model) => LoadAsync(Uri, model);
+
+    /// <summary>Loads <paramref name="model"/> on the simulator at <paramref name="server"/> (an empty generate).</summary>
+    public static async Task LoadAsync(Uri server, string model)
+    {
+        using var http = new HttpClient { BaseAddress = server };
+        using HttpResponseMessage response = await http.PostAsync("api/generate", new StringContent($"{{\"model\":\"{model}\"}}", Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>An address where nothing listens.</summary>

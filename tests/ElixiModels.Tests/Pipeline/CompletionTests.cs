@@ -91,25 +91,32 @@ public sealed class CompletionTests : IAsyncLifetime
         Assert.True(sw.ElapsedMilliseconds < 1000, $"completion took {sw.ElapsedMilliseconds} ms");
     }
 
+    // "contains" lists names that must be offered, "absent" names that must not; every offer starts with the prefix.
     [Theory]
-    [InlineData("Install-OllamaModel ll", new[] { "llama3.2:3b", "llava:7b" })]
-    [InlineData("Install-OllamaModel NOMIC", new[] { "nomic-embed-text:latest" })]
-    [InlineData("Install-OllamaModel -Name qwen2.5", new[] { "qwen2.5-coder:7b" })]
-    [InlineData("Switch-OllamaModel nom", new[] { "nomic-embed-text:latest" })]
-    [InlineData("Remove-OllamaModel nom", new string[0])]
-    [InlineData("Remove-OllamaModel ll", new[] { "llama3.2:3b", "llava:7b" })]
-    public void Install_and_Switch_offer_catalog_names_Remove_only_installed_ones(string line, string[] expected)
+    [InlineData("Install-OllamaModel ll", "ll", new[] { "llama3.2:3b", "llava:7b", "llama3.1:8b" }, new string[0])]
+    [InlineData("Install-OllamaModel NOMIC", "nomic", new[] { "nomic-embed-text:latest" }, new string[0])]
+    [InlineData("Install-OllamaModel -Name qwen2.5", "qwen2.5", new[] { "qwen2.5-coder:7b", "qwen2.5-coder:1.5b" }, new string[0])]
+    [InlineData("Switch-OllamaModel nom", "nom", new[] { "nomic-embed-text:latest" }, new string[0])]
+    [InlineData("Remove-OllamaModel nom", "nom", new string[0], new[] { "nomic-embed-text:latest" })]
+    [InlineData("Remove-OllamaModel ll", "ll", new[] { "llama3.2:3b", "llava:7b" }, new[] { "llama3.1:8b" })]
+    public void Install_and_Switch_offer_catalog_names_Remove_only_installed_ones(string line, string prefix, string[] contains, string[] absent)
     {
         // nomic-embed-text is then only in the catalog, not on the server.
         _sim.State.RemoveInstalled("nomic-embed-text:latest");
         _sim.Ps.Invoke("$null = Get-OllamaModel").AssertNoErrors();
-        Assert.Equal(expected, Complete(line));
+        string[] offered = Complete(line);
+        Assert.All(offered, o => Assert.StartsWith(prefix, o, StringComparison.OrdinalIgnoreCase));
+        Assert.All(contains, c => Assert.Contains(c, offered));
+        Assert.All(absent, a => Assert.DoesNotContain(a, offered));
+        Assert.Equal(offered.OrderBy(o => o, StringComparer.OrdinalIgnoreCase), offered);
     }
 
     [Fact]
     public void Catalog_names_are_offered_when_the_server_is_down()
     {
-        Assert.Equal(new[] { "llama3.2:3b" }, Complete($"Install-OllamaModel -Uri {SimulatedOllama.DeadUri()} ll"));
+        string[] offered = Complete($"Install-OllamaModel -Uri {SimulatedOllama.DeadUri()} llama3.2");
+        Assert.Contains("llama3.2:3b", offered);
+        Assert.All(offered, o => Assert.StartsWith("llama3.2", o));
     }
 
     [Fact]

@@ -1,8 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using System.Net.Http;
-using System.Text;
 using System.Threading.Tasks;
 using ElixiModels.Tests.Harness;
 using Xunit;
@@ -69,7 +67,7 @@ public sealed class GetOllamaModelTests : IAsyncLifetime
     [Fact]
     public async Task Loaded_lists_what_is_in_memory_with_placement_and_expiry()
     {
-        await LoadAsync("llama3.2:3b");
+        await _sim.LoadAsync("llama3.2:3b");
         PsResult r = _sim.Ps.Invoke("Get-OllamaModel -Loaded");
         r.AssertNoErrors();
         PSObject m = Assert.Single(r.Output);
@@ -149,12 +147,5 @@ public sealed class GetOllamaModelTests : IAsyncLifetime
         Assert.Contains("qwen2.5-coder:7b", text);
         Assert.Contains("4.7 GB", text);
         Assert.DoesNotContain("ElixiModels.Models.OllamaModel", text);
-    }
-
-    private async Task LoadAsync(string model)
-    {
-        using var http = new HttpClient { BaseAddress = _sim.Uri };
-        using var response = await http.PostAsync("api/generate", new StringContent($"{{\"model\":\"{model}\"}}", Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
     }
 }

@@ -274,6 +274,19 @@ public sealed class MeasureOllamaModelTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Get_OllamaModelStatus_shows_the_measured_speed_of_the_active_model()
+    {
+        PsResult r = _sim.Ps.Invoke("$m = Measure-OllamaModel gemma3:1b -Count 2 -MaxTokens 4; Switch-OllamaModel gemma3:1b | Out-Null; $m; Get-OllamaModelStatus");
+        r.AssertNoErrors();
+        PSObject status = r.Output[1];
+        Assert.Equal("gemma3:1b", status.Properties["ActiveModel"].Value);
+        PSObject performance = PSObject.AsPSObject(status.Properties["Performance"].Value);
+        Assert.Equal(P<double>(r.Output[0], "GenerateTpsMedian"), P<double>(performance, "GenerateTokensPerSecond"));
+        Assert.Equal(P<double>(r.Output[0], "TtftMsMedian"), P<double>(performance, "TimeToFirstTokenMs"));
+        Assert.Equal(2, P<int>(performance, "Runs"));
+    }
+
+    [Fact]
     public void Summary_properties_are_flat_for_Export_Csv_and_only_the_runs_nest()
     {
         PsResult r = _sim.Ps.Invoke("Measure-OllamaModel gemma3:1b -Count 1 -Warmup 0 -MaxTokens 3");

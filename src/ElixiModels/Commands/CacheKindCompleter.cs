@@ -1,0 +1,18 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace ElixiModels.Commands;
+
+/// <summary>Completes Clear-OllamaCache -Kind with the kinds the session cache holds now, plus the usual ones.</summary>
+internal sealed class CacheKindCompleter : IArgumentCompleter
+{
+    private static readonly string[] Usual = { "details", "registry", "benchmark" };
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        ModelNameCompleter.Complete((wordToComplete ?? string.Empty).Trim('\'', '"'),
+            Usual.Concat(OllamaCmdlet.CurrentSessionForCompletion().Cache.GetStatistics().Kinds.Keys));
+}

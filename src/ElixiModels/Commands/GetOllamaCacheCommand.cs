@@ -1,0 +1,17 @@
+using System.Management.Automation;
+using ElixiModels.Session;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Shows this session's cache: entries (per kind: details, registry, benchmark…), hits, misses, hit rate and the
+/// time to live of new entries. The cache belongs to the PowerShell session, not to a server; -Uri is not used.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "OllamaCache")]
+[OutputType(typeof(CacheStatistics))]
+public sealed class GetOllamaCacheCommand : OllamaCmdlet
+{
+    protected override bool UsesServer => false;
+
+    protected override void EndProcessing() => WriteObject(Session.Cache.GetStatistics());
+}

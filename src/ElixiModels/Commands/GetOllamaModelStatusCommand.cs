@@ -1,0 +1,31 @@
+using System.Management.Automation;
+using ElixiModels.Models;
+using ElixiModels.Resources;
+using ElixiModels.Status;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Shows the session's active model (status, capabilities, latest benchmark), every loaded model, the server's
+/// version, this machine's CPU, memory and GPUs, and the session cache. A server that is down still yields a status
+/// (ServerUnreachable, with host resources) and a warning.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "OllamaModelStatus")]
+[OutputType(typeof(OllamaStatus))]
+public sealed class GetOllamaModelStatusCommand : OllamaCmdlet
+{
+    protected override void EndProcessing()
+    {
+        var reader = new StatusReader(Session, HostResourceProbe.Shared);
+        RunPerHost(async (bridge, client, ct) =>
+        {
+            StatusReading reading = await reader.ReadAsync(client, ct).ConfigureAwait(false);
+            foreach (string warning in reading.Warnings)
+            {
+                bridge.WriteWarning(warning);
+            }
+
+            bridge.WriteObject(reading.Status);
+        });
+    }
+}

@@ -1,0 +1,42 @@
+using System;
+using System.Management.Automation;
+using ElixiModels.Session;
+
+namespace ElixiModels.Commands;
+
+/// <summary>Sets how long new entries of this session's cache live (default 24 hours); entries already cached keep theirs.</summary>
+[Cmdlet(VerbsCommon.Set, "OllamaCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(CacheStatistics))]
+public sealed class SetOllamaCacheCommand : OllamaCmdlet
+{
+    /// <summary>Lifetime of new entries, e.g. '01:00:00' or (New-TimeSpan -Hours 1).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public TimeSpan TimeToLive { get; set; }
+
+    /// <summary>Output the cache statistics afterwards.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override bool UsesServer => false;
+
+    protected override void EndProcessing()
+    {
+        if (TimeToLive <= TimeSpan.Zero)
+        {
+            ThrowTerminatingError(OllamaErrors.Build(new ArgumentOutOfRangeException(nameof(TimeToLive), TimeToLive, "The time to live must be positive."),
+                "InvalidTimeToLive", ErrorCategory.InvalidArgument, TimeToLive,
+                "Pass a positive duration, e.g. -TimeToLive '01:00:00'; to empty the cache use Clear-OllamaCache."));
+        }
+
+        SessionCache cache = Session.Cache;
+        if (ShouldProcess("the ElixiModels session cache", $"Set the time to live of new entries to {TimeToLive}"))
+        {
+            cache.DefaultTimeToLive = TimeToLive;
+        }
+
+        if (PassThru)
+        {
+            WriteObject(cache.GetStatistics());
+        }
+    }
+}

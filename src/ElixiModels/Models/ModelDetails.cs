@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using ElixiModels.Ollama;
+
+namespace ElixiModels.Models;
+
+/// <summary>What /api/show says about a model: capabilities, architecture facts, template and parameters.</summary>
+public sealed class ModelDetails
+{
+    /// <summary>The manifest digest the details belong to (a new digest means new details).</summary>
+    public string Digest { get; internal init; } = string.Empty;
+
+    public IReadOnlyList<string> Capabilities { get; internal init; } = Array.Empty<string>();
+
+    /// <summary>general.architecture, e.g. llama, qwen2, nomic-bert.</summary>
+    public string? Architecture { get; internal init; }
+
+    /// <summary>general.parameter_count.</summary>
+    public long? ParameterCount { get; internal init; }
+
+    /// <summary>&lt;arch&gt;.context_length: the context the model was trained for.</summary>
+    public int? ContextLength { get; internal init; }
+
+    /// <summary>&lt;arch&gt;.embedding_length.</summary>
+    public int? EmbeddingLength { get; internal init; }
+
+    public string? Template { get; internal init; }
+
+    /// <summary>The Modelfile PARAMETERs; a parameter given several times (stop) has its values joined with ", ".</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; internal init; } = new Dictionary<string, string>();
+
+    public static ModelDetails FromShow(WireShow show, string digest)
+    {
+        Dictionary<string, JsonElement> info = show.ModelInfo ?? new Dictionary<string, JsonElement>();
+        string? arch = info.TryGetValue("general.architecture", out JsonElement a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+        return new ModelDetails
+        {
+            Digest = digest,
+            Capabilities = (show.Capabilities ?? Array.Empty<string>()).Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.ToLowerInvariant()).ToArray(),
+            Architecture = arch,
+            ParameterCount = Integer(info, "general.parameter_count"),
+            ContextLength = (int?)ArchInteger(info, arch, "context_length"),
+            EmbeddingLength = (int?)ArchInteger(info, arch, "embedding_length"),
+            Template = show.Template,
+            Parameters = ParseParameters(show.Parameters),
+        };
+    }
+
+    /// <summary>Parses /api/show "parameters": one "name value" per line, values in Go quoting when strings.</summary>
+    public static IReadOnlyDictionary<string, string> ParseParameters(string? text)
+    {
+        var values = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        var order = new List<string>();
+        foreach (string raw in (text ?? string.Empty).Split('\n'))
+        {
+            string line = raw.Trim();
+            int space = line.IndexOfAny(new[] { ' ', '\t' });
+            if (space <= 0)
+            {
+                continue;
+            }
+
+            string name = line.Substring(0, space);
+            string value = line.Substring(space + 1).Trim();
+            if (value.Length >= 2 && value[0] == '"' && value[value.Length - 1] == '"')
+            {
+                value = value.Substring(1, value.Length - 2).Replace("\\\"", "\"").Replace("\\\\", "\\");
+            }
+
+            if (!values.TryGetValue(name, out List<string>? list))
+            {
+                values[name] = list = new List<string>();
+                order.Add(name);
+            }
+
+            list.Add(value);
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string name in order)
+        {
+            result[name] = string.Join(", ", values[name]);
+        }
+
+        return result;
+    }
+
+    private static long? ArchInteger(Dictionary<string, JsonElement> info, string? arch, string field)
+    {
+        if (arch is not null && Integer(info, arch + "." + field) is { } exact)
+        {
+            return exact;
+        }
+
+        // Some GGUFs name the key after a sub-architecture; take the one key that ends with the field.
+        string suffix = "." + field;
+        return info.Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal) && k.Count(c => c == '.') == 1)
+            .Select(k => Integer(info, k)).FirstOrDefault(v => v is not null);
+    }
+
+    private static long? Integer(Dictionary<string, JsonElement> info, string key)
+    {
+        if (!info.TryGetValue(key, out JsonElement e))
+        {
+            return null;
+        }
+
+        return e.ValueKind switch
+        {
+            JsonValueKind.Number when e.TryGetInt64(out long n) => n,
+            JsonValueKind.Number => (long)e.GetDouble(),
+            JsonValueKind.String when long.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) => s,
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+
+namespace ElixiModels.Models;
+
+/// <summary>A model that can be downloaded (Get-OllamaModel -Available): from the shipped catalog and/or the live registry.</summary>
+public sealed class OllamaCatalogModel
+{
+    /// <summary>Full name with tag, e.g. qwen2.5-coder:7b. Binds to Install-OllamaModel -Name.</summary>
+    public string Name { get; internal init; } = string.Empty;
+
+    /// <summary>Name without the tag.</summary>
+    public string Model { get; internal init; } = string.Empty;
+
+    public string Tag { get; internal init; } = string.Empty;
+    public string Description { get; internal init; } = string.Empty;
+    public string? Family { get; internal init; }
+    public string? ParameterSize { get; internal init; }
+    public long? ParameterCount { get; internal init; }
+    public string? Quantization { get; internal init; }
+
+    /// <summary>Download size in bytes: exact when the registry answered, approximate from the catalog otherwise.</summary>
+    public long SizeBytes { get; internal init; }
+
+    public string Size => Units.Bytes(SizeBytes);
+
+    /// <summary>Memory the model needs when loaded (download size plus 20 %).</summary>
+    public long RequiredMemoryBytes { get; internal init; }
+
+    public string RequiredMemory => Units.Bytes(RequiredMemoryBytes);
+
+    /// <summary>Whether it fits this machine's available RAM plus free VRAM (with headroom); null when they could not be read.</summary>
+    public bool? FitsMemory { get; internal init; }
+
+    /// <summary>Trained context window in tokens.</summary>
+    public int? ContextLength { get; internal init; }
+
+    public IReadOnlyList<string> Capabilities { get; internal init; } = Array.Empty<string>();
+
+    /// <summary>Tasks the model suits (general, coding, analysis, creative, fast, vision, embedding, tools).</summary>
+    public IReadOnlyList<string> TaskTypes { get; internal init; } = Array.Empty<string>();
+
+    /// <summary>Whether a model of this name is installed on <see cref="Host"/>.</summary>
+    public bool IsInstalled { get; internal init; }
+
+    /// <summary>"Registry" when the live registry confirmed it (size and digest from its manifest), else "Catalog".</summary>
+    public string Source { get; internal init; } = "Catalog";
+
+    /// <summary>The registry's manifest digest, when it answered.</summary>
+    public string? Digest { get; internal init; }
+
+    /// <summary>The server IsInstalled refers to.</summary>
+    public string Host { get; internal init; } = string.Empty;
+
+    /// <summary>When the shipped catalog was compiled (its sizes and tags date from then).</summary>
+    public DateTimeOffset CatalogDate { get; internal init; }
+
+    public override string ToString() => Name;
+}

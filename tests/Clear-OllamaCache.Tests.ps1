@@ -1,0 +1,36 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Initialize-ElixiModelsBuild
+    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
+    $script:Sim = Start-OllamaSimulator
+    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+}
+
+AfterAll {
+    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+    Stop-OllamaSimulator $script:Sim
+}
+
+Describe 'Clear-OllamaCache' {
+    It 'empties the session cache' {
+        Get-OllamaModel -Name 'phi3' -Detailed | Out-Null
+        (Get-OllamaCache).Entries | Should -BeGreaterThan 0
+        (Clear-OllamaCache -PassThru).Entries | Should -Be 0
+    }
+
+    It 'keeps everything with -WhatIf' {
+        Get-OllamaModel -Name 'phi3' -Detailed | Out-Null
+        Clear-OllamaCache -WhatIf
+        (Get-OllamaCache).Entries | Should -BeGreaterThan 0
+    }
+
+    It 'clears one kind only' {
+        Get-OllamaModel -Name 'phi3' -Detailed | Out-Null
+        Get-OllamaModel -Available -Name 'llama3.2:3b' -RegistryUri $script:Sim.Uri | Out-Null
+        $after = Clear-OllamaCache -Kind registry -PassThru
+        $after.Kinds.ContainsKey('registry') | Should -BeFalse
+        $after.Kinds['details'] | Should -BeGreaterThan 0
+    }
+}
