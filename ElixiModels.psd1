@@ -14,7 +14,9 @@
     CmdletsToExport        = @(
         'Get-OllamaModel'
         'Install-OllamaModel'
+        'Measure-OllamaModel'
         'Remove-OllamaModel'
+        'Select-OllamaModel'
         'Switch-OllamaModel'
         'Get-OllamaModelStatus'
         'Get-OllamaCache'

@@ -89,7 +89,16 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // Give the cancelled work a moment to unwind so nothing outlives the pipeline; never block the stop on it.
-            task.Wait(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                task.Wait(TimeSpan.FromMilliseconds(500));
+            }
+            catch (AggregateException)
+            {
+                // Cancelled or failed while stopping: nothing left to report.
+            }
+
+            OnStopped();
             throw new PipelineStoppedException();
         }
         finally
@@ -102,6 +111,7 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
 
         if (task.IsCanceled || token.IsCancellationRequested)
         {
+            OnStopped();
             throw new PipelineStoppedException();
         }
 
@@ -123,26 +133,47 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> once per endpoint, in parallel; output comes out server by server in -Uri order.
-    /// A failure on one server is an error for that server only.
+    /// Called on the pipeline thread when Ctrl+C stopped <see cref="Run"/>, after the work had its moment to unwind.
+    /// The pipeline no longer accepts output here; the host's console still shows what is written to it directly.
     /// </summary>
-    protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work) => Run(async (bridge, ct) =>
+    protected virtual void OnStopped()
     {
-        IReadOnlyList<Uri> endpoints = Endpoints;
-        PipelineBridge[] outputs = endpoints.Select(_ => endpoints.Count == 1 ? bridge : bridge.CreateHeldChild()).ToArray();
-        Task[] tasks = endpoints.Select((endpoint, i) => Task.Run(async () =>
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once per endpoint, in parallel; output comes out server by server in -Uri order.
+    /// With <paramref name="oneAtATime"/> the servers are worked one after another (e.g. so that measurements on two
+    /// servers of one machine do not disturb each other). A failure on one server is an error for that server only.
+    /// </summary>
+    protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work, bool oneAtATime = false) => Run(async (bridge, ct) =>
+    {
+        async Task OneAsync(PipelineBridge output, Uri endpoint)
         {
             OllamaClient client = ClientFor(endpoint);
             try
             {
-                await work(outputs[i], client, ct).ConfigureAwait(false);
+                await work(output, client, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                outputs[i].WriteError(OllamaErrors.From(ex, client.Host));
+                output.WriteError(OllamaErrors.From(ex, client.Host));
             }
-        }, ct)).ToArray();
+        }
 
+        IReadOnlyList<Uri> endpoints = Endpoints;
+        if (oneAtATime)
+        {
+            foreach (Uri endpoint in endpoints)
+            {
+                ct.ThrowIfCancellationRequested();
+                await OneAsync(bridge, endpoint).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        PipelineBridge[] outputs = endpoints.Select(_ => endpoints.Count == 1 ? bridge : bridge.CreateHeldChild()).ToArray();
+        Task[] tasks = endpoints.Select((endpoint, i) => Task.Run(() => OneAsync(outputs[i], endpoint), ct)).ToArray();
         for (int i = 0; i < tasks.Length; i++)
         {
             if (outputs[i] != bridge)

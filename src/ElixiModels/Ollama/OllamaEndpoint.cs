@@ -100,6 +100,22 @@ public static class OllamaEndpoint
     /// <summary>The canonical text of an endpoint, used as the Host of every object and as a cache key.</summary>
     public static string Display(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
+    /// <summary>
+    /// Whether the server runs on this machine (loopback, "localhost" or this machine's name), so that this machine's
+    /// memory and GPUs are the ones the server uses.
+    /// </summary>
+    public static bool IsLocal(Uri endpoint)
+    {
+        if (endpoint.IsLoopback)
+        {
+            return true;
+        }
+
+        string host = endpoint.IdnHost.Trim('[', ']');
+        return string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(host, Environment.MachineName + ".local", StringComparison.OrdinalIgnoreCase);
+    }
+
     private static bool TrySplitHostPort(string hostPort, out string host, out string port)
     {
         host = port = string.Empty;

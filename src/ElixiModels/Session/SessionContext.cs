@@ -41,6 +41,30 @@ public sealed class SessionContext : IDisposable
     public BenchmarkSnapshot? GetBenchmark(string host, string model) =>
         Cache.TryGet(BenchmarkKey(host, model), out BenchmarkSnapshot snapshot) ? snapshot : null;
 
+    /// <summary>
+    /// Keeps a full Measure-OllamaModel result (runs included) and its headline numbers for 24 hours. A result
+    /// without a successful run is kept as 0 tokens/s with its error rate, so it never poses as a speed.
+    /// </summary>
+    public void RecordBenchmark(Models.BenchmarkResult result)
+    {
+        Cache.Set(BenchmarkResultKey(result.Host, result.Name), result);
+        RecordBenchmark(new BenchmarkSnapshot
+        {
+            Model = result.Name,
+            Host = result.Host,
+            GenerateTokensPerSecond = result.GenerateTpsMedian ?? 0,
+            PromptTokensPerSecond = result.PromptTpsMedian ?? 0,
+            TimeToFirstTokenMs = result.TtftMsMedian ?? 0,
+            ErrorRate = result.ErrorRate,
+            Runs = result.RunCount,
+            MeasuredAt = result.MeasuredAt,
+        });
+    }
+
+    /// <summary>The latest full benchmark result of <paramref name="model"/> on <paramref name="host"/> in this session, if any.</summary>
+    public Models.BenchmarkResult? GetBenchmarkResult(string host, string model) =>
+        Cache.TryGet(BenchmarkResultKey(host, model), out Models.BenchmarkResult result) ? result : null;
+
     /// <summary>Remembers a server's installed model names briefly, for tab completion.</summary>
     public void SetInstalledNames(string host, string[] names) =>
         Cache.Set(NamesKey(host), names, InstalledNamesLifetime);
@@ -58,4 +82,6 @@ public sealed class SessionContext : IDisposable
 
     private static string BenchmarkKey(string host, string model) =>
         "benchmark:" + host.ToLowerInvariant() + "|" + Models.ModelName.Normalize(model).ToLowerInvariant();
+
+    private static string BenchmarkResultKey(string host, string model) => "benchmark-result:" + BenchmarkKey(host, model);
 }

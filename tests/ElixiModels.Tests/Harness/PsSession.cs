@@ -58,45 +58,45 @@ public sealed class PsSession : IDisposable
         return Collect(ps, () => ps.Invoke());
     }
 
-    /// <summary>Runs a script and stops it (as Ctrl+C does) after <paramref name="stopAfter"/>; reports how long the stop took.</summary>
+    /// <summary>
+    /// Runs a script and stops it (as Ctrl+C does) after <paramref name="stopAfter"/>; reports how long the stop took.
+    /// Output written before the stop is kept, as a console would already have shown it.
+    /// </summary>
     public (PsResult Result, TimeSpan StopTook) InvokeAndStop(string script, TimeSpan stopAfter, params object?[] args)
     {
-        using PowerShell ps = Create(script, args);
-        IAsyncResult handle = ps.BeginInvoke();
-        Thread.Sleep(stopAfter);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        ps.Stop();
-        TimeSpan took = sw.Elapsed;
-        PsResult result = Collect(ps, () =>
+        TimeSpan took = TimeSpan.Zero;
+        PsResult result = InvokeWhile(script, ps =>
         {
-            try
-            {
-                return ps.EndInvoke(handle).ToList();
-            }
-            catch (PipelineStoppedException)
-            {
-                return new List<PSObject>();
-            }
-        });
+            Thread.Sleep(stopAfter);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            took = sw.Elapsed;
+        }, args);
         return (result, took);
     }
 
-    /// <summary>Runs a script while <paramref name="whileRunning"/> acts on the outside (e.g. waits for progress, then stops).</summary>
+    /// <summary>
+    /// Runs a script while <paramref name="whileRunning"/> acts on the outside (e.g. waits for progress, then stops).
+    /// Output written before a stop is kept.
+    /// </summary>
     public PsResult InvokeWhile(string script, Action<PowerShell> whileRunning, params object?[] args)
     {
         using PowerShell ps = Create(script, args);
-        IAsyncResult handle = ps.BeginInvoke();
+        var output = new PSDataCollection<PSObject>();
+        IAsyncResult handle = ps.BeginInvoke<PSObject, PSObject>(null, output);
         whileRunning(ps);
         return Collect(ps, () =>
         {
             try
             {
-                return ps.EndInvoke(handle).ToList();
+                ps.EndInvoke(handle);
             }
             catch (PipelineStoppedException)
             {
-                return new List<PSObject>();
+                // What was written before the stop is in the output collection.
             }
+
+            return output.ToList();
         });
     }
 

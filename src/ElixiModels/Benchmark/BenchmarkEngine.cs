@@ -1,0 +1,426 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Lifecycle;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+using ElixiModels.Resources;
+using ElixiModels.Selection;
+using ElixiModels.Session;
+
+namespace ElixiModels.Benchmark;
+
+/// <summary>How Measure-OllamaModel measures: runs, warm-up, prompt, and generation options.</summary>
+public sealed class BenchmarkSettings
+{
+    /// <summary>Counted runs per model.</summary>
+    public int Count { get; set; } = 5;
+
+    /// <summary>Runs before the counted ones (they load the model and warm caches); not counted.</summary>
+    public int Warmup { get; set; } = 1;
+
+    /// <summary>A custom prompt; null uses the built-in set of <see cref="PromptSet"/>.</summary>
+    public string? Prompt { get; set; }
+
+    public ModelTask PromptSet { get; set; } = ModelTask.General;
+
+    /// <summary>num_predict: the number of tokens each run generates at most.</summary>
+    public int MaxTokens { get; set; } = 128;
+
+    public double Temperature { get; set; }
+
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Unload the model when its measurement is done.</summary>
+    public bool Unload { get; set; }
+}
+
+/// <summary>Where a measurement is.</summary>
+public enum BenchmarkPhase
+{
+    Preparing,
+    Warmup,
+    Run,
+    Unloading,
+    Done,
+}
+
+/// <summary>A progress report of <see cref="BenchmarkEngine"/>.</summary>
+public sealed class BenchmarkProgress
+{
+    public string Model { get; internal init; } = string.Empty;
+    public BenchmarkPhase Phase { get; internal init; }
+
+    /// <summary>1-based number of the current run within its phase.</summary>
+    public int Run { get; internal init; }
+
+    /// <summary>Runs in the current phase.</summary>
+    public int Runs { get; internal init; }
+
+    /// <summary>Tokens received so far in the current run.</summary>
+    public int Tokens { get; internal init; }
+
+    public int MaxTokens { get; internal init; }
+
+    /// <summary>Counted runs finished so far, and how many of them failed.</summary>
+    public int Finished { get; internal init; }
+
+    public int Failed { get; internal init; }
+}
+
+/// <summary>Receives the engine's progress and warnings (called on the engine's thread).</summary>
+public interface IBenchmarkObserver
+{
+    void OnProgress(BenchmarkProgress progress);
+
+    void OnWarning(string message);
+}
+
+/// <summary>The model cannot be measured (e.g. an embedding model, which cannot generate text).</summary>
+public sealed class BenchmarkNotSupportedException : Exception
+{
+    public BenchmarkNotSupportedException(string model, string message)
+        : base(message)
+    {
+        Model = model;
+    }
+
+    public string Model { get; }
+}
+
+/// <summary>
+/// Measures models on one Ollama server, one request at a time. Per run: the time to the first non-empty response
+/// or thinking text (client stopwatch, from just before the request is sent), prefill speed
+/// (prompt_eval_count / prompt_eval_duration), generation speed (eval_count / eval_duration), load_duration, the
+/// client's wall time and the server's total_duration. A failed run is recorded with its error and the rest go on;
+/// cancellation ends the measurement and returns the runs finished so far (<see cref="BenchmarkResult.IsComplete"/>
+/// false). The per-run work outside the request itself is a few allocations and one stopwatch read per line.
+/// </summary>
+public sealed class BenchmarkEngine
+{
+    private readonly OllamaClient _client;
+    private readonly BenchmarkSettings _settings;
+    private readonly IHostResourceProbe? _probe;
+    private readonly ModelDetailsCache? _details;
+    private Task<string?>? _version;
+
+    /// <param name="client">The server.</param>
+    /// <param name="settings">How to measure.</param>
+    /// <param name="probe">This machine's resources, recorded with each result; null leaves them out.</param>
+    /// <param name="details">The session's /api/show cache; null reads the details every time.</param>
+    public BenchmarkEngine(OllamaClient client, BenchmarkSettings settings, IHostResourceProbe? probe, ModelDetailsCache? details = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _probe = probe;
+        _details = details;
+    }
+
+    /// <summary>
+    /// Measures <paramref name="model"/>. Throws <see cref="BenchmarkNotSupportedException"/> for a model that cannot
+    /// generate text, <see cref="OllamaException"/> when the model cannot be read at all, and
+    /// <see cref="OperationCanceledException"/> only when cancelled before the first request.
+    /// </summary>
+    public async Task<BenchmarkResult> MeasureAsync(OllamaModel model, IBenchmarkObserver? observer, CancellationToken ct)
+    {
+        DateTimeOffset measuredAt = DateTimeOffset.UtcNow;
+        var wall = Stopwatch.StartNew();
+        string name = model.Name;
+        observer?.OnProgress(new BenchmarkProgress { Model = name, Phase = BenchmarkPhase.Preparing, MaxTokens = _settings.MaxTokens });
+
+        Task<string?> version = _version ??= TryAsync(() => _client.GetVersionAsync(ct));
+        Task<HostResources?> machineTask = ReadMachineAsync(ct);
+        Task<IReadOnlyList<WireRunningModel>?> before = TryAsync(() => _client.ListRunningAsync(ct));
+        ModelDetails details = _details is null
+            ? ModelDetails.FromShow(await _client.ShowAsync(name, ct).ConfigureAwait(false), model.Digest)
+            : await _details.GetAsync(_client, name, model.Digest, refresh: false, ct).ConfigureAwait(false);
+        if (details.Capabilities.Count > 0 && !details.Capabilities.Contains("completion", StringComparer.OrdinalIgnoreCase))
+        {
+            throw new BenchmarkNotSupportedException(name,
+                $"{name} cannot generate text (its capabilities: {string.Join(", ", details.Capabilities)}), so Measure-OllamaModel has nothing to time; it was skipped.");
+        }
+
+        bool wasLoaded = Find(await before.ConfigureAwait(false), name) is not null;
+        HostResources? machine = await machineTask.ConfigureAwait(false);
+        string salt = BenchmarkPrompts.NewSalt();
+        int request = 0;
+        double? loadMs = null;
+        WireRunningModel? placement = null;
+        bool placementRead = false;
+        var runs = new List<BenchmarkRun>(_settings.Count);
+        var warmups = new List<BenchmarkRun>(_settings.Warmup);
+        bool complete = false;
+        double? cpuPercent = null;
+
+        try
+        {
+            for (int w = 1; w <= _settings.Warmup; w++)
+            {
+                BenchmarkRun warm = await RunOnceAsync(name, Prompt(salt, request++), w, BenchmarkPhase.Warmup, _settings.Warmup, runs, observer, ct).ConfigureAwait(false);
+                warmups.Add(warm);
+                loadMs ??= warm.LoadMs;
+                if (!warm.Succeeded)
+                {
+                    observer?.OnWarning($"Warm-up run {w} of {name} failed (not counted): {warm.Error}");
+                }
+                else if (!placementRead)
+                {
+                    placementRead = true;
+                    placement = Find(await TryAsync(() => _client.ListRunningAsync(ct)).ConfigureAwait(false), name);
+                }
+            }
+
+            for (int i = 1; i <= _settings.Count; i++)
+            {
+                BenchmarkRun run = await RunOnceAsync(name, Prompt(salt, request++), i, BenchmarkPhase.Run, _settings.Count, runs, observer, ct).ConfigureAwait(false);
+                runs.Add(run);
+                loadMs ??= run.LoadMs;
+                if (run.Succeeded && !placementRead)
+                {
+                    placementRead = true;
+                    placement = Find(await TryAsync(() => _client.ListRunningAsync(ct)).ConfigureAwait(false), name);
+                }
+            }
+
+            complete = true;
+            cpuPercent = (await ReadMachineAsync(ct).ConfigureAwait(false))?.CpuPercent;
+            if (_settings.Unload)
+            {
+                observer?.OnProgress(new BenchmarkProgress { Model = name, Phase = BenchmarkPhase.Unloading, Finished = runs.Count });
+                try
+                {
+                    await _client.UnloadAsync(name, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    observer?.OnWarning($"Measured {name}, but could not unload it: {ex.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped: the runs finished so far are the result.
+        }
+
+        wall.Stop();
+        observer?.OnProgress(new BenchmarkProgress { Model = name, Phase = BenchmarkPhase.Done, Finished = runs.Count, Failed = runs.Count(r => !r.Succeeded) });
+        // When stopped, a version read that did not finish is left out rather than waited for.
+        string? serverVersion = !ct.IsCancellationRequested || version.Status == TaskStatus.RanToCompletion
+            ? await version.ConfigureAwait(false)
+            : null;
+        return Build(model, runs, warmups, complete, new MeasureFacts(measuredAt, wall.Elapsed, loadMs, wasLoaded, placement,
+            serverVersion, machine, cpuPercent));
+    }
+
+    private string Prompt(string salt, int request) => BenchmarkPrompts.Build(_settings.PromptSet, _settings.Prompt, salt, request);
+
+    private async Task<BenchmarkRun> RunOnceAsync(string model, string prompt, int number, BenchmarkPhase phase, int phaseRuns,
+        List<BenchmarkRun> counted, IBenchmarkObserver? observer, CancellationToken ct)
+    {
+        int failed = counted.Count(r => !r.Succeeded);
+        var options = new GenerateOptions
+        {
+            Model = model,
+            Prompt = prompt,
+            NumPredict = _settings.MaxTokens,
+            Temperature = _settings.Temperature,
+            Seed = _settings.Seed,
+        };
+        observer?.OnProgress(new BenchmarkProgress
+        {
+            Model = model, Phase = phase, Run = number, Runs = phaseRuns, MaxTokens = _settings.MaxTokens, Finished = counted.Count, Failed = failed,
+        });
+
+        DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+        long start = Stopwatch.GetTimestamp();
+        long first = 0;
+        int tokens = 0;
+        ProgressRateLimiter? limiter = observer is null ? null : ProgressRateLimiter.StartNew();
+        try
+        {
+            GenerateChunk last = await _client.GenerateAsync(options, chunk =>
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (first == 0 && (!string.IsNullOrEmpty(chunk.Response) || !string.IsNullOrEmpty(chunk.Thinking)))
+                {
+                    first = now;
+                }
+
+                if (!chunk.Done)
+                {
+                    tokens++;
+                    if (limiter is not null && limiter.TryReport(tokens * 100 / Math.Max(1, _settings.MaxTokens), out _))
+                    {
+                        observer!.OnProgress(new BenchmarkProgress
+                        {
+                            Model = model, Phase = phase, Run = number, Runs = phaseRuns, Tokens = tokens, MaxTokens = _settings.MaxTokens,
+                            Finished = counted.Count, Failed = failed,
+                        });
+                    }
+                }
+            }, ct).ConfigureAwait(false);
+            long end = Stopwatch.GetTimestamp();
+
+            return new BenchmarkRun
+            {
+                Run = number,
+                StartedAt = startedAt,
+                Prompt = prompt,
+                Succeeded = true,
+                TtftMs = first == 0 ? null : Ms(first - start),
+                PromptTokens = last.PromptEvalCount,
+                PromptMs = NsToMs(last.PromptEvalDuration),
+                PromptTokensPerSecond = Rate(last.PromptEvalCount, last.PromptEvalDuration),
+                GenerateTokens = last.EvalCount,
+                GenerateMs = NsToMs(last.EvalDuration),
+                GenerateTokensPerSecond = Rate(last.EvalCount, last.EvalDuration),
+                LoadMs = NsToMs(last.LoadDuration) ?? 0,
+                TotalMs = Ms(end - start),
+                ServerTotalMs = NsToMs(last.TotalDuration),
+                DoneReason = last.DoneReason,
+            };
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            return new BenchmarkRun
+            {
+                Run = number,
+                StartedAt = startedAt,
+                Prompt = prompt,
+                Succeeded = false,
+                Error = ex.Message,
+                TotalMs = Ms(Stopwatch.GetTimestamp() - start),
+            };
+        }
+    }
+
+    private BenchmarkResult Build(OllamaModel model, IReadOnlyList<BenchmarkRun> runs, IReadOnlyList<BenchmarkRun> warmups, bool complete, MeasureFacts f)
+    {
+        BenchmarkRun[] ok = runs.Where(r => r.Succeeded).ToArray();
+        MetricSummary? gen = MetricSummary.Of(ok.Where(r => r.GenerateTokensPerSecond.HasValue).Select(r => r.GenerateTokensPerSecond!.Value));
+        MetricSummary? pre = MetricSummary.Of(ok.Where(r => r.PromptTokensPerSecond.HasValue).Select(r => r.PromptTokensPerSecond!.Value));
+        MetricSummary? ttft = MetricSummary.Of(ok.Where(r => r.TtftMs.HasValue).Select(r => r.TtftMs!.Value));
+        MetricSummary? total = MetricSummary.Of(ok.Select(r => r.TotalMs));
+        WireRunningModel? p = f.Placement;
+        HostResources? m = f.Machine;
+        return new BenchmarkResult
+        {
+            Name = model.Name,
+            Host = _client.Host,
+            RequestedRuns = _settings.Count,
+            RunCount = runs.Count,
+            SuccessCount = ok.Length,
+            Errors = runs.Count - ok.Length,
+            ErrorRate = runs.Count == 0 ? 0 : (runs.Count - ok.Length) / (double)runs.Count,
+            IsComplete = complete,
+            GenerateTpsMean = gen?.Mean,
+            GenerateTpsMedian = gen?.Median,
+            GenerateTpsP95 = gen?.P95,
+            GenerateTpsStdDev = gen?.StdDev,
+            GenerateTpsMin = gen?.Min,
+            GenerateTpsMax = gen?.Max,
+            PromptTpsMean = pre?.Mean,
+            PromptTpsMedian = pre?.Median,
+            PromptTpsP95 = pre?.P95,
+            PromptTpsStdDev = pre?.StdDev,
+            PromptTpsMin = pre?.Min,
+            PromptTpsMax = pre?.Max,
+            TtftMsMean = ttft?.Mean,
+            TtftMsMedian = ttft?.Median,
+            TtftMsP95 = ttft?.P95,
+            TtftMsStdDev = ttft?.StdDev,
+            TtftMsMin = ttft?.Min,
+            TtftMsMax = ttft?.Max,
+            TotalMsMean = total?.Mean,
+            TotalMsMedian = total?.Median,
+            TotalMsP95 = total?.P95,
+            TotalMsStdDev = total?.StdDev,
+            TotalMsMin = total?.Min,
+            TotalMsMax = total?.Max,
+            LoadMs = f.LoadMs,
+            WasLoaded = f.WasLoaded,
+            Family = model.Family,
+            ParameterSize = model.ParameterSize,
+            ParameterCount = model.ParameterCount,
+            Quantization = model.Quantization,
+            SizeBytes = model.SizeBytes > 0 ? model.SizeBytes : null,
+            MemoryBytes = p?.Size,
+            VramBytes = p?.SizeVram,
+            GpuPercent = p is null || p.Size <= 0 ? null : (int)Math.Round(Math.Min(p.SizeVram, p.Size) * 100.0 / p.Size, MidpointRounding.AwayFromZero),
+            Processor = p is null ? null : Units.Processor(p.Size, p.SizeVram),
+            ContextLength = p?.ContextLength is > 0 ? p.ContextLength : null,
+            PromptSet = string.IsNullOrWhiteSpace(_settings.Prompt) ? TaskClassifier.Name(_settings.PromptSet) : "custom",
+            Warmup = _settings.Warmup,
+            MaxTokens = _settings.MaxTokens,
+            Temperature = _settings.Temperature,
+            Seed = _settings.Seed,
+            ServerVersion = f.Version,
+            IsLocalServer = OllamaEndpoint.IsLocal(_client.Endpoint),
+            MachineName = m?.MachineName,
+            OperatingSystem = m?.OperatingSystem,
+            Cpu = m?.CpuName,
+            LogicalProcessors = m?.LogicalProcessors,
+            CpuPercent = f.CpuPercent,
+            MemoryTotalBytes = m?.TotalMemoryBytes,
+            MemoryAvailableBytes = m?.AvailableMemoryBytes,
+            Gpus = m is null || m.Gpus.Count == 0 ? null : string.Join("; ", m.Gpus.Select(g => g.ToString())),
+            MeasuredAt = f.MeasuredAt,
+            Duration = f.Duration,
+            Runs = runs.ToArray(),
+            WarmupRuns = warmups.ToArray(),
+        };
+    }
+
+    private async Task<HostResources?> ReadMachineAsync(CancellationToken ct)
+    {
+        if (_probe is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _probe.ReadAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The machine facts are context for the numbers, not the numbers; measure without them.
+            return null;
+        }
+    }
+
+    private static async Task<T?> TryAsync<T>(Func<Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (OllamaException)
+        {
+            return null;
+        }
+    }
+
+    private static WireRunningModel? Find(IReadOnlyList<WireRunningModel>? running, string name) =>
+        running?.FirstOrDefault(r => ModelName.SameModel(r.Name, name));
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static double? NsToMs(long? ns) => ns is { } v ? v / 1e6 : null;
+
+    private static double? Rate(int? count, long? ns) => count is > 0 && ns is > 0 ? count.Value / (ns.Value / 1e9) : null;
+
+    private sealed record MeasureFacts(
+        DateTimeOffset MeasuredAt,
+        TimeSpan Duration,
+        double? LoadMs,
+        bool WasLoaded,
+        WireRunningModel? Placement,
+        string? Version,
+        HostResources? Machine,
+        double? CpuPercent);
+}

@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using ElixiModels.Benchmark;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+using ElixiModels.Resources;
+using ElixiModels.Selection;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Benchmarks models: time to first token, prefill and generation speed, load and total time, over several runs
+/// with a warm-up, a varied prompt per run, temperature 0 and a fixed seed. Models are measured one after another;
+/// each result is written as soon as its model is done and kept in the session for Select-OllamaModel.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Measure, "OllamaModel", DefaultParameterSetName = BuiltInSet)]
+[OutputType(typeof(BenchmarkResult))]
+public sealed class MeasureOllamaModelCommand : OllamaCmdlet
+{
+    private const string BuiltInSet = "BuiltInPrompts";
+    private const string CustomSet = "CustomPrompt";
+    private readonly List<string> _names = new();
+    private static readonly ISet<string> NoneLoaded = new HashSet<string>();
+    private readonly ConcurrentQueue<BenchmarkResult> _partial = new();
+
+    /// <summary>Models to measure; wildcards allowed. Binds Name of piped Get-OllamaModel objects.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ModelNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Counted runs per model. Default 5.</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int Count { get; set; } = 5;
+
+    /// <summary>Runs made first and not counted (the first one loads the model). Default 1.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int Warmup { get; set; } = 1;
+
+    /// <summary>Your own prompt; each run still starts with a different marker so no run reuses another's prompt cache.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CustomSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Prompt { get; set; }
+
+    /// <summary>The built-in prompt set to use: General (default), Coding, Analysis, Creative or Fast.</summary>
+    [Parameter(ParameterSetName = BuiltInSet)]
+    [ValidateSet(nameof(ModelTask.General), nameof(ModelTask.Coding), nameof(ModelTask.Analysis), nameof(ModelTask.Creative), nameof(ModelTask.Fast), IgnoreCase = true)]
+    public ModelTask Task { get; set; } = ModelTask.General;
+
+    /// <summary>Tokens generated per run at most (num_predict). Default 128.</summary>
+    [Parameter]
+    [ValidateRange(1, 1_048_576)]
+    public int MaxTokens { get; set; } = 128;
+
+    /// <summary>Sampling temperature. Default 0, so runs are comparable.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 2.0)]
+    public double Temperature { get; set; }
+
+    /// <summary>Random seed. Default 42, so runs are comparable.</summary>
+    [Parameter]
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Unload each model from memory when its measurement is done.</summary>
+    [Parameter]
+    public SwitchParameter Unload { get; set; }
+
+    protected override void ProcessRecord() => _names.AddRange(Name);
+
+    protected override void EndProcessing()
+    {
+        var settings = new BenchmarkSettings
+        {
+            Count = Count,
+            Warmup = Warmup,
+            Prompt = Prompt,
+            PromptSet = Task,
+            MaxTokens = MaxTokens,
+            Temperature = Temperature,
+            Seed = Seed,
+            Unload = Unload,
+        };
+        IHostResourceProbe probe = HostResourceProbe.Shared;
+        RunPerHost(async (bridge, client, ct) =>
+        {
+            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
+            List<OllamaModel> models = Resolve(installed, client.Host, bridge);
+            var engine = new BenchmarkEngine(client, settings, probe, Session.Details);
+            var reporter = new BenchmarkReporter(bridge, client.Host, models.Count);
+            for (int i = 0; i < models.Count && !ct.IsCancellationRequested; i++)
+            {
+                reporter.StartModel(i);
+                try
+                {
+                    BenchmarkResult result = await engine.MeasureAsync(models[i], reporter, ct).ConfigureAwait(false);
+                    if (result.RunCount > 0)
+                    {
+                        Session.RecordBenchmark(result);
+                    }
+
+                    if (!result.IsComplete)
+                    {
+                        // Stopped: the pipeline takes no more output, so OnStopped reports the runs made.
+                        if (result.RunCount > 0)
+                        {
+                            _partial.Enqueue(result);
+                        }
+
+                        return;
+                    }
+
+                    bridge.WriteObject(result);
+                }
+                catch (BenchmarkNotSupportedException ex)
+                {
+                    bridge.WriteWarning(ex.Message);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    bridge.WriteError(OllamaErrors.From(ex, models[i].Name));
+                }
+            }
+        }, oneAtATime: true);
+    }
+
+    /// <summary>
+    /// After Ctrl+C the pipeline takes no more objects, so the runs of the interrupted model are reported on the
+    /// console instead; the partial result itself is kept in the session (Select-OllamaModel uses it).
+    /// </summary>
+    protected override void OnStopped()
+    {
+        while (_partial.TryDequeue(out BenchmarkResult? r))
+        {
+            string speed = r.GenerateTpsMedian is { } tps
+                ? string.Format(CultureInfo.InvariantCulture, "median {0:0.0} tokens/s, time to first token {1:0} ms", tps, r.TtftMsMedian)
+                : "no run succeeded";
+            try
+            {
+                Host?.UI?.WriteWarningLine(
+                    $"Stopped: {r.Name} on {r.Host} ran {r.RunCount} of {r.RequestedRuns} runs ({speed}). " +
+                    "The partial result is kept in this session: Select-OllamaModel uses it.");
+            }
+            catch (Exception ex) when (ex is HostException or NotImplementedException)
+            {
+                // A host without a console: the session still has the result.
+            }
+        }
+    }
+
+    /// <summary>The installed models the names ask for, in the order asked, each once; names matching nothing are errors.</summary>
+    private List<OllamaModel> Resolve(IReadOnlyList<WireModel> installed, string host, PipelineBridge bridge)
+    {
+        var result = new List<OllamaModel>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string name in _names)
+        {
+            var filter = new ModelNameFilter(new[] { name });
+            foreach (WireModel wire in installed.Where(m => filter.Matches(m.Name)).OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                OllamaModel model = OllamaModel.FromWire(wire, host, NoneLoaded);
+                if (seen.Add(model.Name))
+                {
+                    result.Add(model);
+                }
+            }
+
+            foreach (string missing in filter.Unmatched())
+            {
+                bridge.WriteError(GetOllamaModelCommand.NotFound(missing, host, installed.Select(m => m.Name)));
+            }
+        }
+
+        return result;
+    }
+}

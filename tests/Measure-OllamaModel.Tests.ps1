@@ -1,0 +1,119 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Initialize-ElixiModelsBuild
+    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
+    $script:Sim = Start-OllamaSimulator
+    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+}
+
+AfterAll {
+    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+    Stop-OllamaSimulator $script:Sim
+}
+
+Describe 'Measure-OllamaModel' {
+    It 'measures several models one after another, side by side' {
+        $results = @(Measure-OllamaModel gemma3:1b, llama3.2:3b -Count 3 -MaxTokens 8)
+        $results.Name | Should -Be @('gemma3:1b', 'llama3.2:3b')
+        $results[0].GetType().FullName | Should -Be 'ElixiModels.Models.BenchmarkResult'
+        $results[0].Host | Should -Be $script:Sim.Uri
+        $results[0].RunCount | Should -Be 3
+        $results[0].ErrorRate | Should -Be 0
+        $results[0].IsComplete | Should -BeTrue
+        $results[0].Runs.Count | Should -Be 3
+        $results[0].Runs | ForEach-Object {
+            $_.Succeeded | Should -BeTrue
+            $_.GenerateTokens | Should -Be 8
+            $_.TtftMs | Should -BeGreaterThan 0
+        }
+        $results[0].GenerateTpsMedian | Should -BeGreaterThan 0
+        foreach ($stat in 'Mean', 'Median', 'P95', 'StdDev', 'Min', 'Max') {
+            $results[0]."TtftMs$stat" | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    It 'records what is needed to reproduce the numbers' {
+        $r = Measure-OllamaModel llava:7b -Count 1 -MaxTokens 4 -Seed 7 -Temperature 0.5 -Task Coding
+        $r.ParameterSize | Should -Be '7B'
+        $r.Quantization | Should -Be 'Q4_0'
+        $r.GpuPercent | Should -Be 85
+        $r.Processor | Should -Be '15%/85% CPU/GPU'
+        $r.ContextLength | Should -BeGreaterThan 0
+        $r.ServerVersion | Should -Be '0.23.0'
+        $r.IsLocalServer | Should -BeTrue
+        $r.LogicalProcessors | Should -Be ([Environment]::ProcessorCount)
+        $r.PromptSet | Should -Be 'coding'
+        $r.Seed | Should -Be 7
+        $r.Temperature | Should -Be 0.5
+        $r.LoadMs | Should -BeGreaterThan 0
+    }
+
+    It 'counts a failed run in the error rate and goes on with the others' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{
+            failNext = @{ path = '/api/generate'; status = 500; error = 'model requires more system memory (out of memory)'; times = 1 }
+        } | Out-Null
+        try {
+            $r = Measure-OllamaModel gemma3:1b -Count 4 -Warmup 0 -MaxTokens 6
+            $r.RunCount | Should -Be 4
+            $r.Errors | Should -Be 1
+            $r.ErrorRate | Should -Be 0.25
+            $r.Runs[0].Succeeded | Should -BeFalse
+            $r.Runs[0].Error | Should -Match 'out of memory'
+            @($r.Runs | Where-Object Succeeded).Count | Should -Be 3
+        }
+        finally {
+            Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+        }
+    }
+
+    It 'binds models from Get-OllamaModel' {
+        $names = @(Get-OllamaModel -Name 'gemma*', 'phi3*' | Measure-OllamaModel -Count 1 -Warmup 0 -MaxTokens 3 | ForEach-Object Name)
+        ($names | Sort-Object) -join ',' | Should -Be 'gemma3:1b,phi3:mini'
+    }
+
+    It 'reports an unknown model and measures the rest' {
+        $err = $null
+        $r = @(Measure-OllamaModel gemmma3:1b, phi3:mini -Count 1 -Warmup 0 -MaxTokens 3 -ErrorVariable err -ErrorAction SilentlyContinue)
+        $r.Name | Should -Be 'phi3:mini'
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ModelNotFound*'
+        $err[0].Exception.Message | Should -Match 'gemma3:1b'
+    }
+
+    It 'skips a model that cannot generate text with a warning' {
+        $warn = $null
+        $r = @(Measure-OllamaModel nomic-embed-text, gemma3:1b -Count 1 -Warmup 0 -MaxTokens 3 -WarningVariable warn -WarningAction SilentlyContinue)
+        $r.Name | Should -Be 'gemma3:1b'
+        ($warn -join "`n") | Should -Match 'nomic-embed-text:latest cannot generate text'
+    }
+
+    It 'frees the model afterwards with -Unload' {
+        Measure-OllamaModel gemma3:1b -Count 1 -Warmup 0 -MaxTokens 3 -Unload | Out-Null
+        @(Get-OllamaModel -Loaded | Where-Object Name -EQ 'gemma3:1b').Count | Should -Be 0
+    }
+
+    It 'exports a flat summary to CSV and the runs to JSON' {
+        $r = Measure-OllamaModel gemma3:1b -Count 1 -Warmup 0 -MaxTokens 3
+        $csv = @($r | ConvertTo-Csv -NoTypeInformation | ConvertFrom-Csv)
+        $csv.Count | Should -Be 1
+        $csv[0].Name | Should -Be 'gemma3:1b'
+        [double]$csv[0].GenerateTpsMedian | Should -BeGreaterThan 0
+        $csv[0].PSObject.Properties.Name | Should -Contain 'TtftMsP95'
+        $json = $r | ConvertTo-Json -Depth 3 | ConvertFrom-Json
+        $json.Runs.Count | Should -Be 1
+        $json.Runs[0].GenerateTokens | Should -Be 3
+    }
+
+    It 'rejects a task without a prompt set' {
+        { Measure-OllamaModel gemma3:1b -Task Vision -ErrorAction Stop } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException])
+    }
+
+    It 'keeps results in the session for Select-OllamaModel' {
+        $m = Measure-OllamaModel phi3:mini -Count 2 -MaxTokens 6
+        $phi3 = Select-OllamaModel -Task Fast -All -MemoryLimit 64GB | Where-Object Name -EQ 'phi3:mini'
+        $phi3.SpeedMeasured | Should -BeTrue
+        $phi3.TokensPerSecond | Should -Be $m.GenerateTpsMedian
+    }
+}

@@ -1,0 +1,85 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Initialize-ElixiModelsBuild
+    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
+    $script:Sim = Start-OllamaSimulator
+    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+}
+
+AfterAll {
+    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+    Stop-OllamaSimulator $script:Sim
+}
+
+Describe 'Select-OllamaModel' {
+    It 'chooses <Winner> for <Task>' -ForEach @(
+        @{ Task = 'coding'; Winner = 'qwen2.5-coder:7b'; Because = 'fill-in-the-middle' }
+        @{ Task = 'vision'; Winner = 'llava:7b'; Because = "'vision' capability" }
+        @{ Task = 'embedding'; Winner = 'nomic-embed-text:latest'; Because = "'embedding' capability" }
+        @{ Task = 'analysis'; Winner = 'deepseek-r1:8b'; Because = "'thinking' capability" }
+        @{ Task = 'fast'; Winner = 'gemma3:1b'; Because = 'is small' }
+        @{ Task = 'tools'; Winner = 'llama3.2:3b'; Because = "'tools' capability" }
+    ) {
+        $chosen = @(Select-OllamaModel -Task $Task -MemoryLimit 64GB)
+        $chosen.Count | Should -Be 1
+        $chosen[0].GetType().FullName | Should -Be 'ElixiModels.Models.ModelSelection'
+        $chosen[0].Name | Should -Be $Winner
+        $chosen[0].Rank | Should -Be 1
+        $chosen[0].Score | Should -BeGreaterThan 0
+        $chosen[0].Reason | Should -BeLike "*$Because*"
+    }
+
+    It 'rejects an invalid task, listing the valid ones' {
+        $e = { Select-OllamaModel -Task poetry -ErrorAction Stop } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
+        foreach ($task in 'General', 'Coding', 'Analysis', 'Creative', 'Fast', 'Vision', 'Embedding', 'Tools') {
+            $e.Exception.Message | Should -Match $task
+        }
+    }
+
+    It 'gives the ranked list with -Top and -All' {
+        $top = @(Select-OllamaModel coding -Top 3 -MemoryLimit 64GB)
+        $top.Rank | Should -Be @(1, 2, 3)
+        $top[0].Score | Should -BeGreaterOrEqual $top[1].Score
+        $all = @(Select-OllamaModel coding -All -MemoryLimit 64GB)
+        $all.Count | Should -Be 6
+        $all.Name | Should -Not -Contain 'nomic-embed-text:latest'
+    }
+
+    It 'chooses among piped names only' {
+        $names = @('phi3:mini', 'gemma3' | Select-OllamaModel general -All -MemoryLimit 64GB | ForEach-Object Name)
+        ($names | Sort-Object) -join ',' | Should -Be 'gemma3:1b,phi3:mini'
+    }
+
+    It 'keeps only long-context models with -MinContext' {
+        $names = @(Select-OllamaModel general -MinContext 100000 -All -MemoryLimit 64GB | ForEach-Object Name)
+        ($names | Sort-Object) -join ',' | Should -Be 'deepseek-r1:8b,llama3.2:3b,phi3:mini'
+    }
+
+    It 'explains what each filter removed when nothing fits' {
+        $err = $null
+        'gemma3:1b', 'phi3:mini' | Select-OllamaModel vision -MemoryLimit 64GB -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NoSuitableModel*'
+        $err[0].Exception.Message | Should -Match "no 'vision' capability"
+        $err[0].Exception.Message | Should -Match 'gemma3:1b \(completion\)'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'Install'
+    }
+
+    It 'uses measured speeds: Get-OllamaModel | Measure-OllamaModel | Select-OllamaModel' {
+        $chosen = Get-OllamaModel | Measure-OllamaModel -Count 3 -MaxTokens 6 -WarningAction SilentlyContinue | Select-OllamaModel -Task fast
+        $chosen.Name | Should -Be 'gemma3:1b'
+        $chosen.SpeedMeasured | Should -BeTrue
+        $chosen.Reason | Should -Match 'measured'
+    }
+
+    It 'pipes the choice into Switch-OllamaModel' {
+        $chosen = $null
+        $switched = Get-OllamaModel | Measure-OllamaModel -Count 3 -MaxTokens 6 -WarningAction SilentlyContinue |
+            Select-OllamaModel -Task fast -OutVariable chosen | Switch-OllamaModel -ErrorAction Stop
+        $chosen.Name | Should -Be 'gemma3:1b'
+        $switched.CurrentModel | Should -Be 'gemma3:1b'
+        (Get-OllamaModel -Loaded).Name | Should -Contain 'gemma3:1b'
+    }
+}
