@@ -41,6 +41,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     [Parameter(ValueFromPipeline = true)]
     [ValidateNotNull]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ModelNameCompleter))]
     public PSObject[]? InputObject { get; set; }
 
     /// <summary>Only models whose trained context window is at least this many tokens.</summary>
