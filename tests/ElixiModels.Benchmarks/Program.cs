@@ -29,6 +29,12 @@ if (args.Contains("--diag"))
     return 0;
 }
 
+if (args.Contains("--diag-install"))
+{
+    await Items.DiagnoseInstallAsync();
+    return 0;
+}
+
 results.Add(await Items.ListingAsync(500, reps));
 results.AddRange(await Items.DetailedAsync(200, reps));
 results.Add(Items.ImportModule(reps));
@@ -267,6 +273,30 @@ internal static class Items
         string script = $"$script:candidates | Select-OllamaModel -Task general -Uri '{sim.BaseUri}' -MemoryLimit 1TB";
         Sample s = Measure.Time(() => Engine.Time(ps, script, 1), warmup: 3, reps);
         return new Result($"Select-OllamaModel, {models} candidates", Ms(s.Median), s.Median, "target 50 ms", 50, s.Median / 50, "<= 50 ms", s.Median <= 50, string.Empty);
+    }
+
+    public static async Task DiagnoseInstallAsync()
+    {
+        const string model = "bench-big:latest";
+        var state = new SimulatorState();
+        state.AddRemote(new SimModel { Name = model, SizeBytes = 4_000_000_000, LayerCount = 16 });
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(state);
+        using Runspace rs = Engine.OpenWithModule();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        for (int i = 0; i < 3; i++)
+        {
+            state.RemoveInstalled(model);
+            state.ClearPartialDownloads();
+            state.Log.Clear();
+            ps.Commands.Clear();
+            ps.AddCommand("Install-OllamaModel").AddParameter("Name", model).AddParameter("Uri", sim.BaseUri.ToString()).AddParameter("Confirm", false);
+            DateTimeOffset t0 = DateTimeOffset.UtcNow;
+            ps.Invoke();
+            DateTimeOffset t1 = DateTimeOffset.UtcNow;
+            Console.WriteLine($"total {(t1 - t0).TotalMilliseconds:0} ms");
+            foreach (var e in state.Log.Entries) Console.WriteLine($"  +{(e.At - t0).TotalMilliseconds,7:0.0} ms {e.Method} {e.Path}");
+        }
     }
 
     public static Result ImportModule(int reps)
