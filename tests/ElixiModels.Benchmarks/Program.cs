@@ -29,8 +29,19 @@ if (args.Contains("--diag"))
     return 0;
 }
 
+if (args.Contains("--diag-install"))
+{
+    await Items.DiagnoseInstallAsync();
+    return 0;
+}
+
 results.Add(await Items.ListingAsync(500, reps));
+results.AddRange(await Items.DetailedAsync(200, reps));
 results.Add(Items.ImportModule(reps));
+results.AddRange(await Items.InstallAsync(quick ? 2 : 4));
+results.AddRange(await Items.MeasureAsync());
+results.Add(await Items.StatusAsync(reps));
+results.Add(await Items.SelectAsync(200, reps));
 results.Add(await Items.MemoryAsync(5000));
 
 Console.WriteLine();
@@ -109,6 +120,185 @@ internal static class Items
         }
     }
 
+    public static async Task<IEnumerable<Result>> DetailedAsync(int models, int reps)
+    {
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(Fleet(models));
+        string uri = sim.BaseUri.ToString();
+        var cold = new List<double>();
+        var warm = new List<double>();
+        var plain = new List<double>();
+        int warmShows = 0;
+        for (int i = 0; i < reps; i++)
+        {
+            // A new runspace has an empty session cache: its first -Detailed listing is cold.
+            using Runspace rs = Engine.OpenWithModule();
+            using PowerShell ps = PowerShell.Create();
+            ps.Runspace = rs;
+            plain.Add(Engine.Time(ps, $"Get-OllamaModel -Uri '{uri}'", models));
+            cold.Add(Engine.Time(ps, $"Get-OllamaModel -Uri '{uri}' -Detailed", models));
+            int before = sim.State.Log.Count("POST", "/api/show");
+            warm.Add(Engine.Time(ps, $"Get-OllamaModel -Uri '{uri}' -Detailed", models));
+            warmShows += sim.State.Log.Count("POST", "/api/show") - before;
+        }
+
+        double coldMs = new Sample(cold).Median, warmMs = new Sample(warm).Median, plainMs = new Sample(plain).Median;
+        return new[]
+        {
+            new Result($"Get-OllamaModel -Detailed, {models} models, cold", Ms(coldMs), coldMs, "plain " + Ms(plainMs), plainMs,
+                coldMs / plainMs, "(reported)", true, $"{models} /api/show requests, at most 4 at a time"),
+            new Result($"Get-OllamaModel -Detailed, {models} models, warm", Ms(warmMs), warmMs, "plain " + Ms(plainMs), plainMs,
+                warmMs / plainMs, "<= 1.30x, 0 req", warmShows == 0 && warmMs / plainMs <= 1.30, $"{warmShows} /api/show requests in {reps} warm listings"),
+        };
+    }
+
+    public static async Task<IEnumerable<Result>> InstallAsync(int reps)
+    {
+        const string model = "bench-big:latest";
+        var state = new SimulatorState();
+        state.AddRemote(new SimModel { Name = model, SizeBytes = 4_000_000_000, LayerCount = 16, ParameterCount = 7_000_000_000 });
+        state.Faults.PullBytesPerSecond = 2_000_000_000;
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(state);
+        string uri = sim.BaseUri.ToString();
+        using var http = new HttpClient { BaseAddress = sim.BaseUri };
+        using Runspace rs = Engine.OpenWithModule();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+
+        void Reset()
+        {
+            state.RemoveInstalled(model);
+            state.ClearPartialDownloads();
+        }
+
+        var raw = new List<double>();
+        var cmdlet = new List<double>();
+        double worstRate = 0;
+        int records = 0;
+        for (int i = 0; i <= reps; i++)
+        {
+            Reset();
+            long start = Stopwatch.GetTimestamp();
+            using (var request = new HttpRequestMessage(HttpMethod.Post, "api/pull") { Content = new StringContent($"{{\"model\":\"{model}\"}}") })
+            using (HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+            using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+            {
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    using JsonDocument doc = JsonDocument.Parse(line);
+                }
+            }
+
+            double rawMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            Reset();
+            ps.Commands.Clear();
+            ps.Streams.Progress.Clear();
+            ps.AddCommand("Install-OllamaModel").AddParameter("Name", model).AddParameter("Uri", uri).AddParameter("Confirm", false);
+            start = Stopwatch.GetTimestamp();
+            ps.Invoke();
+            double cmdMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (ps.HadErrors) throw new InvalidOperationException("Install-OllamaModel failed: " + ps.Streams.Error[0]);
+            if (i == 0) continue; // warm-up
+            raw.Add(rawMs);
+            cmdlet.Add(cmdMs);
+            records = ps.Streams.Progress.Count;
+            worstRate = Math.Max(worstRate, MaxPerSecond(ps.Streams.Progress.Count, cmdMs));
+        }
+
+        double r = new Sample(raw).Median, c = new Sample(cmdlet).Median;
+        return new[]
+        {
+            new Result("Install-OllamaModel, 4 GB in 16 layers", Ms(c), c, "raw NDJSON " + Ms(r), r, c / r, "<= 1.05x", c / r <= 1.05, string.Empty),
+            new Result("Install-OllamaModel progress records", $"{worstRate:0.0}/s", worstRate, $"{records} records", records, worstRate / 10, "<= 10/s", worstRate <= 10.0,
+                "records per second of pull time, including the final Completed record"),
+        };
+    }
+
+    private static double MaxPerSecond(int count, double ms) => ms <= 0 ? 0 : Math.Max(0, count - 1) / (ms / 1000.0);
+
+    public static async Task<IEnumerable<Result>> MeasureAsync()
+    {
+        const double rate = 80, promptRate = 800;
+        var state = new SimulatorState();
+        state.AddInstalled(new SimModel { Name = "bench-speed:latest", GenerateTokensPerSecond = rate, PromptTokensPerSecond = promptRate, LoadTime = TimeSpan.FromMilliseconds(200), ParameterCount = 3_000_000_000 });
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(state);
+        using Runspace rs = Engine.OpenWithModule();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        // One throwaway measurement so JIT is not part of the numbers.
+        ps.AddScript($"Measure-OllamaModel -Name bench-speed -Uri '{sim.BaseUri}' -Count 1 -Warmup 0 -MaxTokens 4").Invoke();
+        ps.Commands.Clear();
+        ps.AddScript($"Measure-OllamaModel -Name bench-speed -Uri '{sim.BaseUri}' -Count 5 -Warmup 1 -MaxTokens 64");
+        long start = Stopwatch.GetTimestamp();
+        PSObject result = ps.Invoke().Single();
+        double wall = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (ps.HadErrors) throw new InvalidOperationException("Measure-OllamaModel failed: " + ps.Streams.Error[0]);
+
+        double tps = (double)result.Properties["GenerateTpsMedian"].Value;
+        var runs = ((IEnumerable<object>)result.Properties["Runs"].Value).Select(o => PSObject.AsPSObject(o)).ToList();
+        var warmups = ((IEnumerable<object>)result.Properties["WarmupRuns"].Value).Select(o => PSObject.AsPSObject(o)).ToList();
+        // The simulator's truth for the first token: prompt evaluation at its configured rate, then one token interval.
+        double ttftError = runs.Select(o => Math.Abs((double)o.Properties["TtftMs"].Value
+            - ((double)o.Properties["PromptMs"].Value + 1000.0 / rate))).Max();
+        double serverMs = runs.Concat(warmups).Sum(o => (double)o.Properties["ServerTotalMs"].Value);
+        double tpsError = Math.Abs(tps - rate) / rate;
+        return new[]
+        {
+            new Result("Measure-OllamaModel tokens/s vs truth", $"{tps:0.00} tok/s", tps, $"truth {rate:0} tok/s", rate, tps / rate, "within 1 %", tpsError <= 0.01, $"error {tpsError:P2}"),
+            new Result("Measure-OllamaModel TTFT vs truth", $"{ttftError:0.00} ms", ttftError, "prompt eval + 1 token", 0, 0, "<= 5 ms", ttftError <= 5, "largest difference over 5 runs"),
+            new Result("Measure-OllamaModel wall vs generation", Ms(wall), wall, "server " + Ms(serverMs), serverMs, wall / serverMs, "<= 1.02x", wall / serverMs <= 1.02,
+                "5 runs + 1 warm-up, 64 tokens each; server = sum of total_duration"),
+        };
+    }
+
+    public static async Task<Result> StatusAsync(int reps)
+    {
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(SimulatorState.CreateDefault());
+        sim.State.MarkLoaded("llama3.2:3b");
+        using Runspace rs = Engine.OpenWithModule();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        string script = $"Get-OllamaModelStatus -Uri '{sim.BaseUri}'";
+        Sample warm = Measure.Time(() => Engine.Time(ps, script, 1), warmup: 3, reps);
+        return new Result("Get-OllamaModelStatus, warm", Ms(warm.Median), warm.Median, "target 100 ms", 100, warm.Median / 100, "<= 100 ms", warm.Median <= 100, string.Empty);
+    }
+
+    public static async Task<Result> SelectAsync(int models, int reps)
+    {
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(Fleet(models));
+        using Runspace rs = Engine.OpenWithModule();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        // Candidates from the installed list, details warm in the session (a user selects after listing).
+        Engine.Time(ps, $"$script:candidates = Get-OllamaModel -Uri '{sim.BaseUri}' -Detailed", 0);
+        string script = $"$script:candidates | Select-OllamaModel -Task general -Uri '{sim.BaseUri}' -MemoryLimit 1TB";
+        Sample s = Measure.Time(() => Engine.Time(ps, script, 1), warmup: 3, reps);
+        return new Result($"Select-OllamaModel, {models} candidates", Ms(s.Median), s.Median, "target 50 ms", 50, s.Median / 50, "<= 50 ms", s.Median <= 50, string.Empty);
+    }
+
+    public static async Task DiagnoseInstallAsync()
+    {
+        const string model = "bench-big:latest";
+        var state = new SimulatorState();
+        state.AddRemote(new SimModel { Name = model, SizeBytes = 4_000_000_000, LayerCount = 16 });
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(state);
+        using Runspace rs = Engine.OpenWithModule();
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = rs;
+        for (int i = 0; i < 3; i++)
+        {
+            state.RemoveInstalled(model);
+            state.ClearPartialDownloads();
+            state.Log.Clear();
+            ps.Commands.Clear();
+            ps.AddCommand("Install-OllamaModel").AddParameter("Name", model).AddParameter("Uri", sim.BaseUri.ToString()).AddParameter("Confirm", false);
+            DateTimeOffset t0 = DateTimeOffset.UtcNow;
+            ps.Invoke();
+            DateTimeOffset t1 = DateTimeOffset.UtcNow;
+            Console.WriteLine($"total {(t1 - t0).TotalMilliseconds:0} ms");
+            foreach (var e in state.Log.Entries) Console.WriteLine($"  +{(e.At - t0).TotalMilliseconds,7:0.0} ms {e.Method} {e.Path}");
+        }
+    }
+
     public static Result ImportModule(int reps)
     {
         string trivial = typeof(TrivialCommand).Assembly.Location;
@@ -180,6 +370,23 @@ internal static class Engine
         ps.Runspace = rs;
         ps.AddScript($"Import-Module '{Repo.Manifest}' -ErrorAction Stop").Invoke();
         return rs;
+    }
+
+    /// <summary>Times one script; checks it produced <paramref name="expected"/> objects (or any number when 0) and no errors.</summary>
+    public static double Time(PowerShell ps, string script, int expected)
+    {
+        ps.Commands.Clear();
+        ps.Streams.ClearStreams();
+        ps.AddScript(script);
+        long start = Stopwatch.GetTimestamp();
+        int count = ps.Invoke().Count;
+        double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (ps.HadErrors || (expected > 0 && count != expected))
+        {
+            throw new InvalidOperationException($"'{script}' returned {count} objects: {(ps.Streams.Error.Count > 0 ? ps.Streams.Error[0] : "")}");
+        }
+
+        return ms;
     }
 
     /// <summary>Opens a runspace (untimed), then times the import script alone.</summary>

@@ -143,20 +143,24 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
-            Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
+            var names = new string[installed.Count];
             if (!Detailed)
             {
-                foreach (WireModel wire in installed)
+                for (int i = 0; i < installed.Count; i++)
                 {
-                    OllamaModel model = OllamaModel.FromWire(wire, client.Host, loaded);
+                    OllamaModel model = OllamaModel.FromWire(installed[i], client.Host, loaded);
+                    names[i] = model.Name;
                     if (filter.Matches(model.Name))
                     {
                         bridge.WriteObject(model);
                     }
                 }
+
+                Session.SetInstalledNames(client.Host, names);
             }
             else
             {
+                Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
                 List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
                 foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
                 {

@@ -91,8 +91,32 @@ public sealed class ModelName : IEquatable<ModelName>
         TryParse(text, out ModelName? name, out string? problem) ? name! : throw new ArgumentException(problem);
 
     /// <summary>The full name of <paramref name="text"/> (":latest" added), or the text itself if it is not valid.</summary>
-    public static string Normalize(string? text) =>
-        TryParse(text, out ModelName? name, out _) ? name!.FullName : (text ?? string.Empty).Trim();
+    public static string Normalize(string? text)
+    {
+        // Names as servers list them ("llama3.2:3b") are already normal; listings normalize hundreds at a time.
+        if (text is { Length: > 0 } && IsAlreadyNormal(text))
+        {
+            return text;
+        }
+
+        return TryParse(text, out ModelName? name, out _) ? name!.FullName : (text ?? string.Empty).Trim();
+    }
+
+    /// <summary>The text of a normal name up to its tag ("llama3.2:3b" → "llama3.2"), and its tag.</summary>
+    internal static (string BaseName, string Tag) SplitNormal(string normal)
+    {
+        int colon = normal.LastIndexOf(':');
+        return colon > normal.LastIndexOf('/') && colon > 0 ? (normal.Substring(0, colon), normal.Substring(colon + 1)) : (normal, string.Empty);
+    }
+
+    // True when Normalize would return the text unchanged either way: trimmed, tagged, not in the implied "library/".
+    private static bool IsAlreadyNormal(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        return colon > 0 && colon < text.Length - 1 && colon > text.LastIndexOf('/')
+            && !char.IsWhiteSpace(text[0]) && !char.IsWhiteSpace(text[text.Length - 1])
+            && !text.StartsWith("library/", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Whether two names refer to the same model (case-insensitive, ":latest" implied).</summary>
     public static bool SameModel(string? a, string? b) =>

@@ -87,8 +87,8 @@ public sealed class OllamaModel
 
     internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames, ModelDetails? details = null)
     {
-        ModelName.TryParse(m.Name, out ModelName? parsed, out _);
-        string name = parsed?.FullName ?? m.Name;
+        string name = ModelName.Normalize(m.Name);
+        (string baseName, string tag) = ModelName.SplitNormal(name);
         WireDetails d = m.Details ?? new WireDetails();
         string[] families = d.Families ?? (d.Family is null ? Array.Empty<string>() : new[] { d.Family });
         long? parameters = details?.ParameterCount ?? Units.ParseParameterSize(d.ParameterSize);
@@ -96,8 +96,8 @@ public sealed class OllamaModel
         return new OllamaModel
         {
             Name = name,
-            Model = parsed?.BaseName ?? m.Name,
-            Tag = parsed?.Tag ?? string.Empty,
+            Model = baseName,
+            Tag = tag,
             Family = d.Family,
             Families = families,
             ParameterSize = d.ParameterSize,
@@ -116,7 +116,7 @@ public sealed class OllamaModel
             Digest = m.Digest,
             IsLoaded = loadedNames.Contains(name),
             Host = host,
-            IsCloud = !string.IsNullOrEmpty(m.RemoteHost) || (parsed?.Tag.EndsWith("cloud", StringComparison.OrdinalIgnoreCase) ?? false),
+            IsCloud = !string.IsNullOrEmpty(m.RemoteHost) || tag.EndsWith("cloud", StringComparison.OrdinalIgnoreCase),
         };
     }
 }
