@@ -280,7 +280,10 @@ internal sealed class HelpPage
         }
 
         string r = System.Text.RegularExpressions.Regex.Replace(remarks.ToString(), "\n{3,}", "\n\n").Trim();
-        return (title, code.StartsWith("PS> ", StringComparison.Ordinal) ? code[4..] : code, r);
+        // Get-Help numbers the examples itself and shows its own prompt: drop the page's "Example N:" and "PS> ".
+        title = System.Text.RegularExpressions.Regex.Replace(title, @"^Example\s+\d+\s*:\s*", string.Empty);
+        code = string.Join("\n", code.Split('\n').Select(l => l.StartsWith("PS> ", StringComparison.Ordinal) ? l[4..] : l));
+        return (title, code, r);
     }
 
     // "Default value: X" on its own line sets the default shown by Get-Help.

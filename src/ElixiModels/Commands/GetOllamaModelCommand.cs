@@ -30,7 +30,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     private const string OutdatedSet = "Outdated";
     private const string AvailableSet = "Available";
     private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(3);
-    private readonly List<string> _names = new();
+    private readonly List<(Uri? From, string Name)> _names = new();
 
     /// <summary>Model names; wildcards allowed. A name without a tag matches every tag of that model.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -100,27 +100,34 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     {
         if (Name is not null)
         {
-            _names.AddRange(Name);
+            Uri? from = PipedEndpoint;
+            _names.AddRange(Name.Select(n => (from, n)));
         }
     }
 
     protected override void EndProcessing()
     {
-        var filter = new ModelNameFilter(_names);
-        if (Outdated)
-        {
-            WriteOutdated(filter);
-            return;
-        }
-
         if (Available)
         {
-            WriteAvailable(filter);
+            WriteAvailable(new ModelNameFilter(_names.Select(n => n.Name)));
             return;
         }
 
-        RunPerHost(async (bridge, client, ct) =>
+        // Names piped from several servers are looked up on the server each came from, each server with its own filter.
+        IReadOnlyList<(Uri Endpoint, IReadOnlyList<string> Items)> groups = _names.Count == 0
+            ? ConfiguredEndpoints.Select(e => (e, (IReadOnlyList<string>)Array.Empty<string>())).ToList()
+            : ByHost(_names.Select(n => (n.From, n.Name)));
+        var filters = groups.ToDictionary(g => HostOf(g.Endpoint), g => new ModelNameFilter(g.Items), StringComparer.OrdinalIgnoreCase);
+        IReadOnlyList<Uri> endpoints = groups.Select(g => g.Endpoint).ToList();
+        if (Outdated)
         {
+            WriteOutdated(endpoints, filters);
+            return;
+        }
+
+        RunPerHost(endpoints, async (bridge, client, ct) =>
+        {
+            ModelNameFilter filter = filters[client.Host];
             if (Loaded)
             {
                 IReadOnlyList<WireRunningModel> running = await client.ListRunningAsync(ct).ConfigureAwait(false);
@@ -307,11 +314,12 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
         }
     }
 
-    private void WriteOutdated(ModelNameFilter filter)
+    private void WriteOutdated(IReadOnlyList<Uri> endpoints, Dictionary<string, ModelNameFilter> filters)
     {
         var checker = new UpdateChecker(new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null));
-        RunPerHost(async (bridge, client, ct) =>
+        RunPerHost(endpoints, async (bridge, client, ct) =>
         {
+            ModelNameFilter filter = filters[client.Host];
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> all = await client.ListInstalledAsync(ct).ConfigureAwait(false);
             List<WireModel> installed = all.Where(m => filter.Matches(ModelName.Normalize(m.Name))).ToList();

@@ -24,7 +24,7 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
 {
     private const string BuiltInSet = "BuiltInPrompts";
     private const string CustomSet = "CustomPrompt";
-    private readonly List<string> _names = new();
+    private readonly List<(Uri? From, string Name)> _names = new();
     private static readonly ISet<string> NoneLoaded = new HashSet<string>();
     private readonly ConcurrentQueue<BenchmarkResult> _partial = new();
 
@@ -73,7 +73,11 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter Unload { get; set; }
 
-    protected override void ProcessRecord() => _names.AddRange(Name);
+    protected override void ProcessRecord()
+    {
+        Uri? from = PipedEndpoint;
+        _names.AddRange(Name.Select(n => (from, n)));
+    }
 
     protected override void EndProcessing()
     {
@@ -89,10 +93,13 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
             Unload = Unload,
         };
         IHostResourceProbe probe = HostResourceProbe.Shared;
-        RunPerHost(async (bridge, client, ct) =>
+        // Models piped from several servers are measured on the server each came from.
+        IReadOnlyList<(Uri Endpoint, IReadOnlyList<string> Items)> groups = ByHost(_names);
+        var names = groups.ToDictionary(g => HostOf(g.Endpoint), g => g.Items, StringComparer.OrdinalIgnoreCase);
+        RunPerHost(groups.Select(g => g.Endpoint).ToList(), async (bridge, client, ct) =>
         {
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            List<OllamaModel> models = Resolve(installed, client.Host, bridge);
+            List<OllamaModel> models = Resolve(names[client.Host], installed, client.Host, bridge);
             var engine = new BenchmarkEngine(client, settings, probe, Session.Details);
             var reporter = new BenchmarkReporter(bridge, client.Host, models.Count);
             for (int i = 0; i < models.Count && !ct.IsCancellationRequested; i++)
@@ -156,11 +163,11 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
     }
 
     /// <summary>The installed models the names ask for, in the order asked, each once; names matching nothing are errors.</summary>
-    private List<OllamaModel> Resolve(IReadOnlyList<WireModel> installed, string host, PipelineBridge bridge)
+    private static List<OllamaModel> Resolve(IReadOnlyList<string> names, IReadOnlyList<WireModel> installed, string host, PipelineBridge bridge)
     {
         var result = new List<OllamaModel>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string name in _names)
+        foreach (string name in names)
         {
             var filter = new ModelNameFilter(new[] { name });
             foreach (WireModel wire in installed.Where(m => filter.Matches(m.Name)).OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase))

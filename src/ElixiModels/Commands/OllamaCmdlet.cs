@@ -21,12 +21,24 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     private static readonly SessionContext Fallback = new();
     private readonly CancellationTokenSource _stopping = new();
     private IReadOnlyList<Uri>? _endpoints;
+    private (string Text, Uri Endpoint)? _piped;
+    private bool? _uriExplicit;
     private SessionContext? _session;
 
     /// <summary>Ollama server(s). Defaults to $env:OLLAMA_HOST, else http://127.0.0.1:11434.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Uri { get; set; }
+
+    /// <summary>
+    /// The server a piped object came from (its Host property, e.g. from Get-OllamaModel -Uri a,b). Without -Uri, each
+    /// piped object is acted on where it came from instead of on the default server.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    [Alias("Host")]
+    [AllowNull]
+    [AllowEmptyString]
+    public string? PipedHost { get; set; }
 
     /// <summary>Seconds to wait for an answer (for loads and streams: between lines). Defaults: 30 s, loads 600 s.</summary>
     [Parameter]
@@ -36,8 +48,73 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
     protected CancellationToken StopToken => _stopping.Token;
 
-    /// <summary>The servers this invocation talks to, parsed and de-duplicated.</summary>
-    protected IReadOnlyList<Uri> Endpoints => _endpoints ??= ParseEndpoints();
+    /// <summary>
+    /// The servers the current record is for: the piped object's Host when -Uri was not given, else
+    /// <see cref="ConfiguredEndpoints"/>.
+    /// </summary>
+    protected IReadOnlyList<Uri> Endpoints => PipedEndpoint is { } piped ? new[] { piped } : ConfiguredEndpoints;
+
+    /// <summary>The servers -Uri names (or the default server), parsed and de-duplicated; piped Hosts are not consulted.</summary>
+    protected IReadOnlyList<Uri> ConfiguredEndpoints => _endpoints ??= ParseEndpoints();
+
+    /// <summary>The server the current piped object came from, when -Uri was not given; null otherwise.</summary>
+    protected Uri? PipedEndpoint
+    {
+        get
+        {
+            if (string.IsNullOrWhiteSpace(PipedHost) || (_uriExplicit ??= UriGivenExplicitly()))
+            {
+                return null;
+            }
+
+            if (_piped is { } cached && cached.Text == PipedHost)
+            {
+                return cached.Endpoint;
+            }
+
+            try
+            {
+                _piped = (PipedHost!, OllamaEndpoint.Parse(PipedHost!));
+                return _piped.Value.Endpoint;
+            }
+            catch (FormatException)
+            {
+                // A Host that is no server address belongs to some other kind of object: use -Uri or the default.
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Groups items gathered over the pipeline by the server each came from (<see cref="PipedEndpoint"/> when the item
+    /// was recorded); items with no server go to every <see cref="ConfiguredEndpoints"/> entry. Servers keep first-seen order.
+    /// </summary>
+    protected IReadOnlyList<(Uri Endpoint, IReadOnlyList<T> Items)> ByHost<T>(IEnumerable<(Uri? From, T Item)> items)
+    {
+        var order = new List<Uri>();
+        var groups = new Dictionary<string, List<T>>(StringComparer.OrdinalIgnoreCase);
+        void Add(Uri endpoint, T item)
+        {
+            string key = HostOf(endpoint);
+            if (!groups.TryGetValue(key, out List<T>? list))
+            {
+                groups[key] = list = new List<T>();
+                order.Add(endpoint);
+            }
+
+            list.Add(item);
+        }
+
+        foreach ((Uri? from, T item) in items)
+        {
+            foreach (Uri endpoint in from is null ? ConfiguredEndpoints : new[] { from })
+            {
+                Add(endpoint, item);
+            }
+        }
+
+        return order.Select(e => (e, (IReadOnlyList<T>)groups[HostOf(e)])).ToList();
+    }
 
     /// <summary>This session's cache and active models.</summary>
     protected SessionContext Session => _session ??= CurrentSession();
@@ -53,7 +130,7 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         _session = CurrentSession();
         if (UsesServer)
         {
-            _endpoints = ParseEndpoints();
+            _endpoints ??= ParseEndpoints();
         }
     }
 
@@ -145,7 +222,11 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     /// With <paramref name="oneAtATime"/> the servers are worked one after another (e.g. so that measurements on two
     /// servers of one machine do not disturb each other). A failure on one server is an error for that server only.
     /// </summary>
-    protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work, bool oneAtATime = false) => Run(async (bridge, ct) =>
+    protected void RunPerHost(Func<PipelineBridge, OllamaClient, CancellationToken, Task> work, bool oneAtATime = false) =>
+        RunPerHost(Endpoints, work, oneAtATime);
+
+    /// <summary>As <see cref="RunPerHost(Func{PipelineBridge, OllamaClient, CancellationToken, Task}, bool)"/>, on the given servers.</summary>
+    protected void RunPerHost(IReadOnlyList<Uri> endpoints, Func<PipelineBridge, OllamaClient, CancellationToken, Task> work, bool oneAtATime = false) => Run(async (bridge, ct) =>
     {
         async Task OneAsync(PipelineBridge output, Uri endpoint)
         {
@@ -160,7 +241,6 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
             }
         }
 
-        IReadOnlyList<Uri> endpoints = Endpoints;
         if (oneAtATime)
         {
             foreach (Uri endpoint in endpoints)
@@ -197,6 +277,44 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     {
         Runspace? runspace = Runspace.DefaultRunspace;
         return runspace is null ? Fallback : Sessions.GetValue(runspace, _ => new SessionContext());
+    }
+
+    /// <summary>
+    /// Whether -Uri was typed for this command. A -Uri that only comes from $PSDefaultParameterValues is a default
+    /// server, like $env:OLLAMA_HOST, so a piped object's Host still wins over it.
+    /// </summary>
+    private bool UriGivenExplicitly()
+    {
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(Uri)))
+        {
+            return false;
+        }
+
+        if (SessionState?.PSVariable.GetValue("PSDefaultParameterValues") is not System.Collections.IDictionary defaults)
+        {
+            return true;
+        }
+
+        string[] given = Uri ?? Array.Empty<string>();
+        foreach (System.Collections.DictionaryEntry entry in defaults)
+        {
+            int colon = entry.Key is string key ? key.LastIndexOf(':') : -1;
+            if (colon < 0 || entry.Value is ScriptBlock)
+            {
+                continue;
+            }
+
+            string key2 = (string)entry.Key;
+            if (key2.Substring(colon + 1).Trim().Equals(nameof(Uri), StringComparison.OrdinalIgnoreCase)
+                && WildcardPattern.Get(key2.Substring(0, colon).Trim(), WildcardOptions.IgnoreCase).IsMatch(MyInvocation.MyCommand.Name)
+                && LanguagePrimitives.TryConvertTo(entry.Value, out string[]? value) && value is not null
+                && value.SequenceEqual(given, StringComparer.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private IReadOnlyList<Uri> ParseEndpoints()

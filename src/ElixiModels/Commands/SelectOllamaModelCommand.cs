@@ -41,6 +41,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     [Parameter(ValueFromPipeline = true)]
     [ValidateNotNull]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ModelNameCompleter))]
     public PSObject[]? InputObject { get; set; }
 
     /// <summary>Only models whose trained context window is at least this many tokens.</summary>
@@ -145,7 +146,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         var sources = new Dictionary<Uri, List<Wanted>?>();
         if (_inputs.Count == 0)
         {
-            foreach (Uri endpoint in Endpoints)
+            foreach (Uri endpoint in ConfiguredEndpoints)
             {
                 sources[endpoint] = null;
             }
@@ -164,7 +165,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 continue;
             }
 
-            IEnumerable<Uri> endpoints = Endpoints;
+            IEnumerable<Uri> endpoints = ConfiguredEndpoints;
             if (value is not string && input.Properties["Host"]?.Value is string host && host.Length > 0)
             {
                 try

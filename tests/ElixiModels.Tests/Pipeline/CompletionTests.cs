@@ -129,6 +129,30 @@ public sealed class CompletionTests : IAsyncLifetime
         Assert.Empty(Complete("Remove-OllamaModel mis"));
     }
 
+    // Every cmdlet with -Task completes the task types it accepts (Measure-OllamaModel only its prompt sets).
+    [Theory]
+    [InlineData("Get-OllamaModel -Available -Task c", new[] { "Coding", "Creative" })]
+    [InlineData("Get-OllamaModel -Available -Task E", new[] { "Embedding" })]
+    [InlineData("Measure-OllamaModel phi3:mini -Task ", new[] { "General", "Coding", "Analysis", "Creative", "Fast" })]
+    [InlineData("Measure-OllamaModel phi3:mini -Task v", new string[0])]
+    [InlineData("Select-OllamaModel -Task f", new[] { "Fast" })]
+    [InlineData("Select-OllamaModel t", new[] { "Tools" })]
+    public void Task_completes_task_types(string line, string[] expected)
+    {
+        Assert.Equal(expected.OrderBy(e => e), Complete(line).OrderBy(e => e));
+    }
+
+    [Theory]
+    [InlineData("Measure-OllamaModel -Name ll", new[] { "llama3.2:3b", "llava:7b" })]
+    [InlineData("Measure-OllamaModel GEM", new[] { "gemma3:1b" })]
+    [InlineData("Select-OllamaModel general -InputObject ph", new[] { "phi3:mini" })]
+    [InlineData("Get-OllamaModel -Available -Capability v", new[] { "vision" })]
+    [InlineData("Get-OllamaModel -Available -Capability T", new[] { "thinking", "tools" })]
+    public void Measure_and_Select_complete_installed_models_and_Capability_the_capabilities(string line, string[] expected)
+    {
+        Assert.Equal(expected, Complete(line));
+    }
+
     private static string ElixiModelsQuote(string value) =>
         (string)typeof(ElixiModels.Models.OllamaModel).Assembly.GetType("ElixiModels.Commands.ModelNameCompleter")!
             .GetMethod("Quote", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.Invoke(null, new object[] { value })!;

@@ -37,7 +37,7 @@ public sealed class HelpTests : IDisposable
         Assert.True((int)examples.Output.Single().BaseObject >= 3, $"{name}: fewer than 3 examples");
 
         PsResult parameters = _ps.Invoke(
-            "foreach ($p in (Get-Command $args[0]).Parameters.Values) { $h = Get-Help $args[0] -Parameter $p.Name -ErrorAction SilentlyContinue; '{0}={1}' -f $p.Name, (($h.description.Text -join ' ').Trim()) }", name);
+            "foreach ($p in (Get-Command $args[0]).Parameters.Values | Where-Object { -not ($_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow }) }) { $h = Get-Help $args[0] -Parameter $p.Name -ErrorAction SilentlyContinue; '{0}={1}' -f $p.Name, (($h.description.Text -join ' ').Trim()) }", name);
         foreach (string line in parameters.Output.Select(o => o.ToString()!))
         {
             string param = line[..line.IndexOf('=')];
