@@ -41,8 +41,8 @@ public sealed class ClearOllamaCacheCommand : OllamaCmdlet
                 {
                     if (!CacheKindCompleter.Known.Contains(kind, StringComparer.OrdinalIgnoreCase) && !cache.GetStatistics().Kinds.ContainsKey(kind))
                     {
-                        WriteError(OllamaErrors.Build(new ArgumentException($"'{kind}' is not a kind of session cache entry."), "UnknownCacheKind",
-                            ErrorCategory.InvalidArgument, kind, "Use one of: " + string.Join(", ", CacheKindCompleter.Known) + " (Get-OllamaCache lists the kinds held now)."));
+                        WriteError(OllamaErrors.Build(new ArgumentException($"'{kind}' is not a kind of session cache entry; the kinds are {string.Join(", ", CacheKindCompleter.Known)}."),
+                            "UnknownCacheKind", ErrorCategory.InvalidArgument, kind, "Pass one of those kinds; Get-OllamaCache lists the kinds held now."));
                         continue;
                     }
 
