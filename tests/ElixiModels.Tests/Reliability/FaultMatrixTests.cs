@@ -219,6 +219,20 @@ public sealed class FaultMatrixTests : IAsyncLifetime
         Assert.Equal(2, _sim.State.Log.Count("GET", "/api/tags"));
     }
 
+    [Theory]
+    [InlineData("POST", "/api/pull", Pull)]
+    [InlineData("DELETE", "/api/delete", Delete)]
+    [InlineData("POST", "/api/generate", Load)]
+    public void A_state_changing_request_is_never_retried_blindly(string method, string path, string script)
+    {
+        _sim.State.Faults.FailNext(path, 503, Busy, 10);
+
+        PsResult r = _sim.Ps.Invoke(script);
+
+        AssertClearError(r, "OllamaBusy", ErrorCategory.ResourceBusy, "maximum pending requests exceeded");
+        Assert.Equal(1, _sim.State.Log.Count(method, path));
+    }
+
     [Fact]
     public async Task The_server_restarting_between_calls()
     {
