@@ -27,7 +27,7 @@ public sealed class SecurityTests
         PsResult r = sim.Ps.Invoke(
             "Switch-OllamaModel gemma3:1b -Verbose -Debug 4>&1 5>&1; " +
             "Measure-OllamaModel gemma3:1b -Prompt $args[0] -Count 2 -Warmup 1 -MaxTokens 16 -Verbose -Debug 4>&1 5>&1; " +
-            "Select-OllamaModel fast -Benchmark -Verbose -Debug 4>&1 5>&1",
+            "Measure-OllamaModel gemma3:1b -Task Coding -Count 1 -Warmup 0 -MaxTokens 8 -Verbose -Debug 4>&1 5>&1",
             $"Summarise the contract {marker} in one line.");
 
         r.AssertNoErrors();
