@@ -33,4 +33,11 @@ Describe 'Clear-OllamaCache' {
         $after.Kinds.ContainsKey('registry') | Should -BeFalse
         $after.Kinds['details'] | Should -BeGreaterThan 0
     }
+
+    It 'reports an unknown kind, naming the valid ones' {
+        $err = $null
+        Clear-OllamaCache -Kind bogus -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnknownCacheKind,*'
+        $err[0].Exception.Message | Should -Match 'details, registry'
+    }
 }

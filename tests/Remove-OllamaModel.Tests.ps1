@@ -52,4 +52,12 @@ Describe 'Remove-OllamaModel' {
         $err[0].Exception.Message | Should -Match 'Did you mean: llava:7b'
         (Get-OllamaModel -Name llava).Name | Should -Be 'llava:7b'
     }
+
+    It 'rejects a path-like name before asking the server' {
+        $err = $null
+        $before = @(Get-SimulatorLog $script:Sim).Count
+        Remove-OllamaModel '../x' -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidModelName,*'
+        @(Get-SimulatorLog $script:Sim).Count | Should -Be $before
+    }
 }

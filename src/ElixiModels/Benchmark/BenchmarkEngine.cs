@@ -178,6 +178,11 @@ public sealed class BenchmarkEngine
                 BenchmarkRun run = await RunOnceAsync(name, Prompt(salt, request++), i, BenchmarkPhase.Run, _settings.Count, runs, observer, ct).ConfigureAwait(false);
                 runs.Add(run);
                 loadMs ??= run.LoadMs;
+                if (!run.Succeeded)
+                {
+                    observer?.OnWarning($"Run {i} of {name} failed: {run.Error}");
+                }
+
                 if (run.Succeeded && !placementRead)
                 {
                     placementRead = true;
@@ -292,6 +297,7 @@ public sealed class BenchmarkEngine
                 Prompt = prompt,
                 Succeeded = false,
                 Error = ex.Message,
+                Failure = ex,
                 TotalMs = Ms(Stopwatch.GetTimestamp() - start),
             };
         }

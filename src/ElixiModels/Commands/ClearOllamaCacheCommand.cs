@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Management.Automation;
 using ElixiModels.Session;
 
@@ -37,6 +39,13 @@ public sealed class ClearOllamaCacheCommand : OllamaCmdlet
             {
                 foreach (string kind in Kind)
                 {
+                    if (!CacheKindCompleter.Known.Contains(kind, StringComparer.OrdinalIgnoreCase) && !cache.GetStatistics().Kinds.ContainsKey(kind))
+                    {
+                        WriteError(OllamaErrors.Build(new ArgumentException($"'{kind}' is not a kind of session cache entry; the kinds are {string.Join(", ", CacheKindCompleter.Known)}."),
+                            "UnknownCacheKind", ErrorCategory.InvalidArgument, kind, "Pass one of those kinds; Get-OllamaCache lists the kinds held now."));
+                        continue;
+                    }
+
                     WriteVerbose($"Removed {cache.Clear(kind)} '{kind}' entries.");
                 }
             }

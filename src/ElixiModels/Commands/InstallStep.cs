@@ -99,7 +99,7 @@ internal sealed class InstallStep
     /// <summary>An error record for a failed pull that keeps the server's text and says what to do.</summary>
     internal static ErrorRecord PullError(Exception ex, string name, string host)
     {
-        if (ex is not OllamaException { ServerMessage: { } text } ollama || ollama.Kind is OllamaErrorKind.Unauthorized or OllamaErrorKind.NotOllama)
+        if (ex is not OllamaException { ServerMessage: { } text } ollama || ollama.Kind is OllamaErrorKind.Unauthorized or OllamaErrorKind.NotOllama or OllamaErrorKind.Busy)
         {
             return OllamaErrors.From(ex, name);
         }

@@ -76,11 +76,18 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
     protected override void ProcessRecord()
     {
         Uri? from = PipedEndpoint;
-        _names.AddRange(Name.Select(n => (from, n)));
+        _names.AddRange(ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag], e.g. llama3.2:3b; list installed models with Get-OllamaModel.")
+            .Select(n => (from, n)));
     }
 
     protected override void EndProcessing()
     {
+        if (_names.Count == 0)
+        {
+            // Every name was rejected (or none came down the pipeline): nothing to ask any server.
+            return;
+        }
+
         var settings = new BenchmarkSettings
         {
             Count = Count,
@@ -125,6 +132,11 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
                     }
 
                     bridge.WriteObject(result);
+                    if (result.SuccessCount == 0 && result.Runs.FirstOrDefault(r => !r.Succeeded) is { } failed)
+                    {
+                        // Every run failed: the result says so, and an error carries the server's reason with its id.
+                        bridge.WriteError(OllamaErrors.From(failed.Failure ?? new InvalidOperationException(failed.Error), models[i].Name));
+                    }
                 }
                 catch (BenchmarkNotSupportedException ex)
                 {

@@ -64,6 +64,33 @@ internal sealed class ModelNameFilter
         return any;
     }
 
+    /// <summary>
+    /// The -Name values fit to reach a server; each other one is an InvalidModelName error (empty, path-like or malformed).
+    /// Wildcard patterns are checked for path characters only.
+    /// </summary>
+    public static List<string> Acceptable(IEnumerable<string> names, Action<ErrorRecord> writeError, string recommendedAction)
+    {
+        var result = new List<string>();
+        foreach (string raw in names)
+        {
+            string text = (raw ?? string.Empty).Trim();
+            string? problem = null;
+            bool ok = WildcardPattern.ContainsWildcardCharacters(text)
+                ? (problem = ModelName.PathProblem(text)) is null
+                : ModelName.TryParse(text, out _, out problem);
+            if (ok)
+            {
+                result.Add(text);
+            }
+            else
+            {
+                writeError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, raw, recommendedAction));
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Literal names (no wildcards) that matched nothing.</summary>
     public IEnumerable<string> Unmatched() =>
         _terms.Where(t => t.Pattern is null && !_matched.Contains(t.Text)).Select(t => t.Text);

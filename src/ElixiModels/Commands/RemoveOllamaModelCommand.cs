@@ -32,6 +32,12 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
 
     protected override void ProcessRecord()
     {
+        List<string> names = ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag], e.g. llama3.2:3b; list installed models with Get-OllamaModel.");
+        if (names.Count == 0)
+        {
+            return;
+        }
+
         RunPerHost(async (bridge, client, ct) =>
         {
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
@@ -47,7 +53,7 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
             }
 
             var targets = new List<WireModel>();
-            foreach (string name in Name)
+            foreach (string name in names)
             {
                 List<WireModel> matches = WildcardPattern.ContainsWildcardCharacters(name)
                     ? installed.Where(m => new ModelNameFilter(new[] { name }).Matches(ModelName.Normalize(m.Name))).ToList()

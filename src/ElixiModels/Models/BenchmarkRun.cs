@@ -18,6 +18,9 @@ public sealed class BenchmarkRun
     /// <summary>Why the run failed, if it did.</summary>
     public string? Error { get; internal init; }
 
+    /// <summary>The exception behind <see cref="Error"/>, so the cmdlet can report it with its id and category.</summary>
+    internal Exception? Failure { get; init; }
+
     /// <summary>Time from sending the request to the first non-empty response or thinking text, measured by the client.</summary>
     public double? TtftMs { get; internal init; }
 

@@ -53,9 +53,9 @@ public sealed class ModelName : IEquatable<ModelName>
             return false;
         }
 
-        if (s.Contains("..") || s.Contains("\\") || s.StartsWith("/", StringComparison.Ordinal) || s.EndsWith("/", StringComparison.Ordinal))
+        if (PathProblem(s) is { } pathProblem)
         {
-            problem = $"'{s}' is not a model name: names cannot contain '..', '\\' or start or end with '/'.";
+            problem = pathProblem;
             return false;
         }
 
@@ -85,6 +85,12 @@ public sealed class ModelName : IEquatable<ModelName>
         problem = null;
         return true;
     }
+
+    /// <summary>Why <paramref name="s"/> could climb or separate paths in a URL or on disk, or null when it cannot.</summary>
+    internal static string? PathProblem(string s) =>
+        s.Contains("..") || s.Contains("\\") || s.StartsWith("/", StringComparison.Ordinal) || s.EndsWith("/", StringComparison.Ordinal)
+            ? $"'{s}' is not a model name: names cannot contain '..', '\\' or start or end with '/'."
+            : null;
 
     /// <summary>Parses or throws <see cref="ArgumentException"/> with the reason.</summary>
     public static ModelName Parse(string? text) =>

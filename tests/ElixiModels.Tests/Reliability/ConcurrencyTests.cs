@@ -44,6 +44,46 @@ public sealed class ConcurrencyTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Eight_runspaces_mix_every_read_while_the_server_fails_some_requests()
+    {
+        // Shared HttpClients, the host probe and the catalog are used by all eight at once; failures stay in their pipeline.
+        _sim.State.Faults.FailNext("/api/show", 500, "failed to read gguf", 6);
+        InitialSessionState iss = InitialSessionState.CreateDefault2();
+        iss.ImportPSModule(new[] { Repo.Manifest });
+        using RunspacePool pool = RunspaceFactory.CreateRunspacePool(8, 8, iss, new TestHost());
+        pool.Open();
+        string[] scripts =
+        {
+            "param($u) @(Get-OllamaModel -Uri $u -Detailed).Count",
+            "param($u) @(Get-OllamaModel -Uri $u -Available -Offline).Count",
+            "param($u) @(Get-OllamaModelStatus -Uri $u).Count",
+            "param($u) @(Select-OllamaModel coding -Uri $u -All).Count",
+        };
+        var pipelines = Enumerable.Range(0, 24).Select(i =>
+        {
+            PowerShell ps = PowerShell.Create();
+            ps.RunspacePool = pool;
+            ps.AddScript(scripts[i % scripts.Length]).AddArgument(_sim.Uri.ToString());
+            return (ps, kind: i % scripts.Length, handle: ps.BeginInvoke());
+        }).ToList();
+
+        var counts = new Dictionary<int, HashSet<int>>();
+        foreach ((PowerShell ps, int kind, IAsyncResult handle) in pipelines)
+        {
+            PSObject count = Assert.Single(ps.EndInvoke(handle));
+            Assert.Empty(ps.Streams.Error);
+            Assert.All(ps.Streams.Warning, w => Assert.Contains("failed to read gguf", w.Message));
+            (counts.TryGetValue(kind, out HashSet<int>? set) ? set : counts[kind] = new HashSet<int>()).Add((int)count.BaseObject);
+            ps.Dispose();
+        }
+
+        // Every runspace saw the same answer for the same question.
+        Assert.All(counts.Values, set => Assert.Single(set));
+        Assert.Equal(_sim.State.Installed.Count, counts[0].Single());
+        Assert.Equal(1, counts[2].Single());
+    }
+
+    [Fact]
     public void ForEach_Object_Parallel_uses_the_module_in_each_runspace()
     {
         PsResult r = _sim.Ps.Invoke(

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Management.Automation;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -16,6 +17,37 @@ namespace ElixiModels.Tests.Reliability;
 
 public sealed class SecurityTests
 {
+    [Fact]
+    public async Task Prompts_and_responses_never_reach_the_verbose_or_debug_streams()
+    {
+        await using var sim = new SimulatedOllama();
+        await sim.InitializeAsync();
+        const string marker = "CONFIDENTIAL-PROMPT-7f3a";
+        // 4>&1 and 5>&1 bring every Verbose and Debug record into the output, where the test can read them all.
+        PsResult r = sim.Ps.Invoke(
+            "Switch-OllamaModel gemma3:1b -Verbose -Debug 4>&1 5>&1; " +
+            "Measure-OllamaModel gemma3:1b -Prompt $args[0] -Count 2 -Warmup 1 -MaxTokens 16 -Verbose -Debug 4>&1 5>&1; " +
+            "Measure-OllamaModel gemma3:1b -Task Coding -Count 1 -Warmup 0 -MaxTokens 8 -Verbose -Debug 4>&1 5>&1",
+            $"Summarise the contract {marker} in one line.");
+
+        r.AssertNoErrors();
+        string[] diagnostics = r.Output.Select(o => o.BaseObject).OfType<InformationalRecord>().Select(i => i.Message).ToArray();
+        Assert.NotEmpty(diagnostics);
+        Assert.Contains(r.Output, o => o.BaseObject.GetType().Name == "BenchmarkResult");
+        // Every prompt the server received, the user's and the built-in benchmark prompts alike.
+        string[] prompts = sim.State.Log.Entries.Where(e => e.Path == "/api/generate" || e.Path == "/api/chat")
+            .Select(e => System.Text.Json.JsonDocument.Parse(e.Body).RootElement)
+            .Select(j => j.TryGetProperty("prompt", out System.Text.Json.JsonElement p) ? p.GetString() : null)
+            .Where(p => !string.IsNullOrEmpty(p)).Select(p => p!).Distinct().ToArray();
+        Assert.Contains(prompts, p => p.Contains(marker, StringComparison.Ordinal));
+        Assert.All(diagnostics, m =>
+        {
+            Assert.DoesNotContain(marker, m);
+            Assert.DoesNotContain("\"response\"", m);
+            Assert.All(prompts, p => Assert.DoesNotContain(p.Length > 40 ? p.Substring(0, 40) : p, m));
+        });
+    }
+
     [Fact]
     public async Task The_api_key_is_sent_as_a_bearer_token_and_never_shown()
     {
