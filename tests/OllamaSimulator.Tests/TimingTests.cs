@@ -130,6 +130,13 @@ public sealed class TimingTests : IAsyncLifetime
 
         // A runner takes OLLAMA_NUM_PARALLEL when it loads.
         (await _sim.PostAsync("/api/generate", "{\"model\":\"rate-test:1b\",\"keep_alive\":0}")).EnsureSuccessStatusCode();
+        // The server releases a runner just after its last answer is written: wait until the old runner is gone, or
+        // the next load could reuse it with its old single slot.
+        for (int i = 0; i < 100 && _sim.State.Loaded.Any(l => l.Name == "rate-test:1b"); i++)
+        {
+            await Task.Delay(20);
+        }
+
         _sim.State.NumParallel = 2;
         (await _sim.PostAsync("/api/generate", "{\"model\":\"rate-test:1b\"}")).EnsureSuccessStatusCode();
         sw.Restart();
