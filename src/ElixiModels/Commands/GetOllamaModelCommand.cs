@@ -31,6 +31,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     private const string AvailableSet = "Available";
     private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(3);
     private readonly List<(Uri? From, string Name)> _names = new();
+    private bool _nameGiven;
 
     /// <summary>Model names; wildcards allowed. A name without a tag matches every tag of that model.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -100,13 +101,21 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     {
         if (Name is not null)
         {
+            _nameGiven = true;
             Uri? from = PipedEndpoint;
-            _names.AddRange(Name.Select(n => (from, n)));
+            _names.AddRange(ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag] with optional wildcards, e.g. llama3.2 or qwen*.")
+                .Select(n => (from, n)));
         }
     }
 
     protected override void EndProcessing()
     {
+        if (_nameGiven && _names.Count == 0)
+        {
+            // Every name was invalid (and reported): listing everything instead would surprise a script.
+            return;
+        }
+
         if (Available)
         {
             WriteAvailable(new ModelNameFilter(_names.Select(n => n.Name)));

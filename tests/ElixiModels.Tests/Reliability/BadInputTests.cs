@@ -34,6 +34,8 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         // Names: empty, whitespace, overlong, path-like, invalid tags
         new("Get-OllamaModel -Name ''", Validation, "'Name'"),
+        new("Get-OllamaModel -Name '   '", BadName, "empty"),
+        new("Get-OllamaModel -Name '../x*'", BadName, PathText),
         new("Install-OllamaModel -Name '' -Confirm:$false", Validation, "'Name'"),
         new("Install-OllamaModel -Name '   ' -Confirm:$false", BadName, "empty"),
         new("Install-OllamaModel -Name ('a' * 600) -Confirm:$false", BadName, "600 characters"),
