@@ -47,6 +47,15 @@ public sealed class SimulatorServer : IAsyncDisposable
     public static async Task<SimulatorServer> StartAsync(SimulatorState? state = null, int port = 0, CancellationToken ct = default)
     {
         state ??= SimulatorState.CreateDefault();
+        // Token timing ends each wait with a short spin on a pool thread. On a 2-core machine a few concurrent
+        // generations plus the client's own work can then exhaust the pool's minimum, and the pool adds threads only
+        // every ~0.5 s: timings would stretch by that much. A higher floor keeps simulated timings true.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        if (workers < 32)
+        {
+            ThreadPool.SetMinThreads(32, io);
+        }
+
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = Array.Empty<string>(),
