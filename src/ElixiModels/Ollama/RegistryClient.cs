@@ -80,14 +80,8 @@ public sealed class RegistryClient
     /// </summary>
     public async Task<string?> GetDigestAsync(ModelName name, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Head, ManifestPath(name));
-        request.Headers.Accept.ParseAdd(ManifestMediaType);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendRawAsync(request, _timeout, ct).ConfigureAwait(false);
-        }
-        catch (OllamaException ex) when (ex.StatusCode == 404)
+        HttpResponseMessage? response = await SendManifestRequestAsync(HttpMethod.Head, name, ct).ConfigureAwait(false);
+        if (response is null)
         {
             return null;
         }
@@ -109,14 +103,8 @@ public sealed class RegistryClient
     /// <exception cref="OllamaException">The registry could not be reached, timed out or failed.</exception>
     public async Task<Catalog.RegistryManifest?> GetManifestAsync(ModelName name, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, ManifestPath(name));
-        request.Headers.Accept.ParseAdd(ManifestMediaType);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendRawAsync(request, _timeout, ct).ConfigureAwait(false);
-        }
-        catch (OllamaException ex) when (ex.StatusCode == 404)
+        HttpResponseMessage? response = await SendManifestRequestAsync(HttpMethod.Get, name, ct).ConfigureAwait(false);
+        if (response is null)
         {
             return null;
         }
@@ -134,6 +122,21 @@ public sealed class RegistryClient
                 throw new OllamaException(OllamaErrorKind.InvalidResponse, Registry,
                     $"The registry {Display} sent a manifest for {name.FullName} that is not valid JSON.", inner: ex);
             }
+        }
+    }
+
+    // HEAD or GET on the manifest; null when the registry does not know the model (404).
+    private async Task<HttpResponseMessage?> SendManifestRequestAsync(HttpMethod method, ModelName name, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, ManifestPath(name));
+        request.Headers.Accept.ParseAdd(ManifestMediaType);
+        try
+        {
+            return await _http.SendRawAsync(request, _timeout, ct).ConfigureAwait(false);
+        }
+        catch (OllamaException ex) when (ex.StatusCode == 404)
+        {
+            return null;
         }
     }
 
