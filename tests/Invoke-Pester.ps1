@@ -8,7 +8,12 @@
 param([switch] $CI)
 
 $ErrorActionPreference = 'Stop'
-Import-Module Pester -MinimumVersion 5.0
+$pester = Join-Path (Split-Path -Parent $PSScriptRoot) 'artifacts/tools/pester/5.9.1/tools/Pester.psd1'
+if (-not (Test-Path $pester)) {
+    & dotnet restore (Join-Path $PSScriptRoot 'Tools/Tools.csproj') --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) { throw 'Could not restore Pester 5.9.1 from NuGet (tests/Tools/Tools.csproj).' }
+}
+Import-Module $pester -Force
 Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
 Initialize-ElixiModelsBuild
 
