@@ -7,11 +7,13 @@ BeforeAll {
     $script:Sim = Start-OllamaSimulator
     $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
 
-    # Runs a command in a nested pipeline of this session and returns its progress records with the output.
+    # Runs a command in a runspace of its own and returns its progress records with the output. (A nested pipeline of
+    # this runspace, [powershell]::Create('CurrentRunspace'), hands progress to the console host, not to Streams.Progress.)
     function Invoke-WithProgress([string] $Script) {
-        $ps = [powershell]::Create([System.Management.Automation.RunspaceMode]::CurrentRunspace)
+        $ps = [powershell]::Create()
         try {
-            $output = $ps.AddScript($Script).Invoke()
+            $manifest = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
+            $output = $ps.AddScript("Import-Module '$manifest'; $Script").Invoke()
             [pscustomobject]@{ Output = @($output); Progress = @($ps.Streams.Progress); Errors = @($ps.Streams.Error) }
         }
         finally { $ps.Dispose() }

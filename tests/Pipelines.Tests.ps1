@@ -47,7 +47,10 @@ Describe 'README pipelines' {
         $switched.CurrentModel | Should -Be 'gemma3:1b'
         $switched.PreviousModel | Should -Be 'llama3.2:3b'
         $switched.Status | Should -Be 'Switched'
-        @(Get-OllamaModel -Loaded).Name | Should -Be @('gemma3:1b')
+        # Measure leaves what it measured loaded (unless -Unload); the switch unloads only the previous model.
+        $loaded = @(Get-OllamaModel -Loaded).Name
+        $loaded | Should -Contain 'gemma3:1b'
+        $loaded | Should -Not -Contain 'llama3.2:3b'
     }
 
     It 'updates outdated models with Install-OllamaModel -Force' {

@@ -13,7 +13,7 @@ namespace OllamaSimulator;
 /// Test control for an out-of-process simulator (the Pester suite): /_simulator/... is never logged and never
 /// faulted. POST faults {"failNext":{"path","status","error","times"}, "errorLineAfter":{"path","lines","error"},
 /// "cutStreamAfter":{"path","lines"}, "malformedNext":{"path"}, "refuseConnections":bool, "responseDelayMs":n,
-/// "coldLoadExtraMs":n, "pullBytesPerSecond":n}; POST reset; GET log[?path=/api/show]; POST remote-digest
+/// "coldLoadExtraMs":n, "pullBytesPerSecond":n}; POST reset (faults, log, and the models as at start); GET log[?path=/api/show]; POST remote-digest
 /// {"name","digest"}; POST digest {"name","digest"}; GET loaded.
 /// </summary>
 internal static class ControlApi
@@ -28,6 +28,7 @@ internal static class ControlApi
         {
             case ("POST", "reset"):
                 state.Faults.Reset();
+                state.RestoreModels();
                 state.Log.Clear();
                 await OkAsync(ctx, ct);
                 return;

@@ -41,14 +41,8 @@ internal static class Program
             }
         }
 
-        SimulatorState state = SimulatorState.CreateDefault();
-        if (empty)
-        {
-            foreach (SimModel m in state.Installed)
-            {
-                state.RemoveInstalled(m.Name);
-            }
-        }
+        SimulatorState state = Initial(empty);
+        state.Initial = () => Initial(empty);
 
         // Hook Ctrl+C / SIGTERM before announcing the address, so a signal right after the line is handled.
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -68,5 +62,19 @@ internal static class Program
         await done.Task;
         await server.StopAsync();
         return 0;
+    }
+
+    private static SimulatorState Initial(bool empty)
+    {
+        SimulatorState state = SimulatorState.CreateDefault();
+        if (empty)
+        {
+            foreach (SimModel m in state.Installed)
+            {
+                state.RemoveInstalled(m.Name);
+            }
+        }
+
+        return state;
     }
 }

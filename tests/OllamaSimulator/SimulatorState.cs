@@ -274,6 +274,36 @@ public sealed class SimulatorState
         }
     }
 
+    /// <summary>What <see cref="RestoreModels"/> goes back to: the default fleet unless the host started otherwise.</summary>
+    public Func<SimulatorState> Initial { get; set; } = DefaultFleet.Create;
+
+    /// <summary>
+    /// Puts back the installed and library models of <see cref="Initial"/>, unloads every runner and forgets partial
+    /// downloads, so one test's installs, removals and loads never reach the next.
+    /// </summary>
+    public void RestoreModels()
+    {
+        SimulatorState template = Initial();
+        lock (_gate)
+        {
+            _installed.Clear();
+            _installed.AddRange(template._installed);
+            _remote.Clear();
+            foreach (KeyValuePair<string, SimModel> r in template._remote)
+            {
+                _remote[r.Key] = r.Value;
+            }
+
+            foreach (Runner r in _runners)
+            {
+                r.Gone = true;
+            }
+
+            _runners.Clear();
+            _partialBlobs.Clear();
+        }
+    }
+
     /// <summary>Forgets every partially downloaded blob.</summary>
     public void ClearPartialDownloads()
     {
