@@ -34,3 +34,100 @@ Describe 'ElixiModels module' {
         (Get-Command -Module ElixiModels).Count | Should -BeGreaterThan 0
     }
 }
+
+Describe 'The main-job command (build.ps1 -Task Run)' {
+    BeforeAll {
+        $script:Sim = Start-OllamaSimulator
+        $script:Build = Join-Path (Get-RepoRoot) 'build.ps1'
+
+        # Runs build.ps1 -Task Run in a fresh pwsh, as the README's command does; stdout and stderr apart.
+        function Invoke-MainJob([string[]] $Arguments, [hashtable] $Environment = @{}) {
+            $pwsh = [Environment]::ProcessPath
+            $psi = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+            if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+            foreach ($a in @('-NoProfile', '-File', $script:Build, '-Task', 'Run') + $Arguments) { $psi.ArgumentList.Add($a) }
+            $psi.RedirectStandardOutput = $true
+            $psi.RedirectStandardError = $true
+            $psi.UseShellExecute = $false
+            $psi.Environment['ELIXI_SKIP_BUILD'] = '1'
+            $psi.Environment['NO_COLOR'] = '1'
+            $psi.Environment.Remove('OLLAMA_HOST') | Out-Null
+            foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
+            $p = [System.Diagnostics.Process]::Start($psi)
+            $out = $p.StandardOutput.ReadToEndAsync()
+            $err = $p.StandardError.ReadToEndAsync()
+            if (-not $p.WaitForExit(120000)) { $p.Kill(); throw 'build.ps1 -Task Run did not end within 2 minutes' }
+            [pscustomobject]@{ ExitCode = $p.ExitCode; Out = $out.Result; Err = $err.Result }
+        }
+    }
+
+    AfterAll { Stop-OllamaSimulator $script:Sim }
+
+    It 'lists the models of the server given with -Uri, with no demo label' {
+        $run = Invoke-MainJob @('-Uri', $script:Sim.Uri)
+        $run.ExitCode | Should -Be 0 -Because $run.Err
+        $run.Out | Should -Match 'llama3\.2:3b'
+        $run.Out | Should -Match "Host: $([regex]::Escape($script:Sim.Uri))"
+        $run.Err | Should -Not -Match 'DEMO'
+    }
+
+    It 'runs the pipeline given with -Command against OLLAMA_HOST' {
+        $run = Invoke-MainJob @('-Command', 'Get-OllamaModel -Name phi3* | ForEach-Object Name') @{ OLLAMA_HOST = $script:Sim.Uri }
+        $run.ExitCode | Should -Be 0 -Because $run.Err
+        $run.Out.Trim() | Should -Be 'phi3:mini'
+    }
+
+    It 'fails with OllamaUnreachable and exit code 1 when the named server <Named> does not answer' -TestCases @(
+        @{ Named = '-Uri' }
+        @{ Named = 'OLLAMA_HOST' }
+    ) {
+        $dead = Get-DeadUri
+        $run = if ($Named -eq '-Uri') { Invoke-MainJob @('-Uri', $dead) } else { Invoke-MainJob @() @{ OLLAMA_HOST = $dead } }
+        $run.ExitCode | Should -Be 1
+        "$($run.Out)$($run.Err)" | Should -Match ([regex]::Escape($dead.Replace('http://', '')))
+        $run.Err | Should -Match 'Get-OllamaModel: Cannot reach Ollama at'
+        $run.Err | Should -Not -Match 'DEMO'
+        $run.Out | Should -Not -Match 'llama3\.2:3b'
+    }
+
+    It 'starts the simulator as a labelled demo when no server was named and none answers' -Skip:(Test-Connection -TargetName 127.0.0.1 -TcpPort 11434 -TimeoutSeconds 1 -Quiet) {
+        $run = Invoke-MainJob @()
+        $run.ExitCode | Should -Be 0 -Because $run.Err
+        $run.Err | Should -Match 'DEMO: started the ElixiModels Ollama simulator'
+        $run.Out | Should -Not -Match 'DEMO'
+        $run.Out | Should -Match 'llama3\.2:3b'
+    }
+}
+
+Describe 'The package (build.ps1 -Task Package) through PSResourceGet' {
+    It 'publishes to a local repository, installs with Install-PSResource and imports by name' {
+        $sim = Start-OllamaSimulator
+        try {
+            & (Join-Path (Get-RepoRoot) 'build.ps1') -Task Package | Out-Null
+            $repo = Join-Path (Get-RepoRoot) 'artifacts/psresource-repo'
+            (Get-ChildItem $repo -Filter 'ElixiModels.*.nupkg').Count | Should -Be 1
+            # A scratch user: PSResourceGet keeps its repositories and CurrentUser modules under the home folder.
+            $scratch = Join-Path $TestDrive 'home'
+            New-Item -ItemType Directory $scratch | Out-Null
+            $script = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name ElixiScratch -Uri '$repo' -Trusted
+Install-PSResource -Name ElixiModels -Repository ElixiScratch -Scope CurrentUser -TrustRepository
+Unregister-PSResourceRepository -Name ElixiScratch
+Import-Module ElixiModels
+(Get-Module ElixiModels).ModuleBase
+@(Get-OllamaModel -Uri '$($sim.Uri)').Count
+"@
+            $pwsh = [Environment]::ProcessPath
+            [string[]] $pre = if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+            $saved = $env:HOME
+            $env:HOME = $scratch
+            try { $out = & $pwsh @pre -NoProfile -NonInteractive -Command $script 2>&1 }
+            finally { $env:HOME = $saved }
+            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+            $out[-2] | Should -BeLike "$scratch*ElixiModels*"
+            [int]$out[-1] | Should -Be 7
+        }
+        finally { Stop-OllamaSimulator $sim }
+    }
+}

@@ -8,7 +8,8 @@ function Get-RepoRoot { $script:RepoRoot }
 function Initialize-ElixiModelsBuild {
     <# Builds the solution once per Pester run (skipped when ELIXI_SKIP_BUILD=1, e.g. after build.ps1 -Task Build). #>
     if ($env:ELIXI_SKIP_BUILD -eq '1') { return }
-    $log = & dotnet build (Join-Path $script:RepoRoot 'ElixiModels.sln') --nologo -v quiet 2>&1
+    $configuration = if ($env:ELIXI_CONFIGURATION) { $env:ELIXI_CONFIGURATION } else { 'Debug' }
+    $log = & dotnet build (Join-Path $script:RepoRoot 'ElixiModels.sln') -c $configuration --nologo -v quiet 2>&1
     if ($LASTEXITCODE -ne 0) { throw "dotnet build failed:`n$($log -join "`n")" }
     $env:ELIXI_SKIP_BUILD = '1'
 }
@@ -20,7 +21,8 @@ function Start-OllamaSimulator {
     #>
     [CmdletBinding()]
     param()
-    $dll = Join-Path $script:RepoRoot 'tests/OllamaSimulator/bin/Debug/net10.0/OllamaSimulator.dll'
+    $configuration = if ($env:ELIXI_CONFIGURATION) { $env:ELIXI_CONFIGURATION } else { 'Debug' }
+    $dll = Join-Path $script:RepoRoot "tests/OllamaSimulator/bin/$configuration/net10.0/OllamaSimulator.dll"
     if (-not (Test-Path $dll)) { throw "The simulator is not built ($dll). Run: dotnet build ElixiModels.sln" }
     $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     $psi.ArgumentList.Add($dll)

@@ -29,6 +29,13 @@ if (args.Contains("--diag"))
     return 0;
 }
 
+if (args.Contains("--scheduled-task"))
+{
+    Result r = await Items.ScheduledTaskAsync(reps);
+    Console.WriteLine($"{r.Item}: {r.Measured} vs {r.Baseline} = {r.Ratio:0.00}x (target {r.Target}) {r.Note}");
+    return r.Met ? 0 : 1;
+}
+
 if (args.Contains("--diag-install"))
 {
     await Items.DiagnoseInstallAsync();
@@ -43,6 +50,7 @@ results.AddRange(await Items.MeasureAsync());
 results.Add(await Items.StatusAsync(reps));
 results.Add(await Items.SelectAsync(200, reps));
 results.Add(await Items.MemoryAsync(5000));
+results.Add(await Items.ScheduledTaskAsync(quick ? 5 : 11));
 
 Console.WriteLine();
 Console.WriteLine($"{"#",-3} {"item",-44} {"measured",14} {"baseline",14} {"ratio",7} {"target",-14} {"met",-4}");
@@ -315,12 +323,44 @@ internal static class Items
         await using SimulatorServer sim = await SimulatorServer.StartAsync(Fleet(models));
         string uri = sim.BaseUri.ToString();
         const string Peak = "[System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64";
-        long idle = await Shell.PeakWorkingSetAsync(uri, $"$null = 1; {Peak}");
-        long listing = await Shell.PeakWorkingSetAsync(uri, $"$n = 0; Get-OllamaModel | ForEach-Object {{ $n++ }}; if ($n -ne {models}) {{ throw \"listed $n\" }}; {Peak}");
+        string import = $"Import-Module '{Repo.Manifest}'; $PSDefaultParameterValues['*-Ollama*:Uri'] = '{uri}'";
+        long idle = await Pwsh.PeakWorkingSetAsync($"{import}; {Peak}");
+        long listing = await Pwsh.PeakWorkingSetAsync($"{import}; $n = 0; Get-OllamaModel | ForEach-Object {{ $n++ }}; if ($n -ne {models}) {{ throw \"listed $n\" }}; {Peak}");
         double deltaMb = (listing - idle) / 1048576.0;
         return new Result($"Memory: listing {models} models", $"{deltaMb:0.0} MB", deltaMb,
-            $"engine {idle / 1048576.0:0} MB", idle / 1048576.0, listing / (double)idle, "< 100 MB", deltaMb < 100,
-            $"peak working set of a fresh elixi process: {listing / 1048576.0:0} MB listing vs {idle / 1048576.0:0} MB idle (the PowerShell engine itself)");
+            $"pwsh {idle / 1048576.0:0} MB", idle / 1048576.0, listing / (double)idle, "< 100 MB", deltaMb < 100,
+            $"peak working set of a fresh pwsh 7.6.9 with the module imported: {listing / 1048576.0:0} MB listing vs {idle / 1048576.0:0} MB idle");
+    }
+
+    /// <summary>
+    /// A scheduled task's whole command in a fresh pwsh: import and list, against the same process calling the REST API
+    /// itself; runs alternate so both see the same machine.
+    /// </summary>
+    public static async Task<Result> ScheduledTaskAsync(int reps)
+    {
+        await using SimulatorServer sim = await SimulatorServer.StartAsync(SimulatorState.CreateDefault());
+        string uri = sim.BaseUri.ToString().TrimEnd('/');
+        string baselineScript = $"(Invoke-RestMethod '{uri}/api/tags').models | Out-Default";
+        string moduleScript = $"Import-Module '{Repo.Manifest}'; Get-OllamaModel -Uri '{uri}' | Out-Default";
+        await Pwsh.RunAsync(baselineScript);
+        await Pwsh.RunAsync(moduleScript);
+        var baseline = new List<double>();
+        var module = new List<double>();
+        for (int i = 0; i < reps; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            await Pwsh.RunAsync(baselineScript);
+            baseline.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            t0 = Stopwatch.GetTimestamp();
+            await Pwsh.RunAsync(moduleScript);
+            module.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+
+        double b = new Sample(baseline).Median;
+        double m = new Sample(module).Median;
+        double ratio = m / b;
+        return new Result("Scheduled task: fresh pwsh, import + list", Ms(m), m, "irm " + Ms(b), b, ratio, "<= 1.10x", ratio <= 1.10,
+            $"pwsh -NoProfile -Command \"Import-Module ElixiModels; Get-OllamaModel\" vs \"Invoke-RestMethod /api/tags\", {reps} alternating runs each, medians");
     }
 
     public static SimulatorState Fleet(int count)
@@ -401,31 +441,54 @@ internal static class Engine
     }
 }
 
-internal static class Shell
+/// <summary>Real pwsh 7.6.9 from the repository's tool manifest, started the way a scheduled task starts it.</summary>
+internal static class Pwsh
 {
-    public static async Task<long> PeakWorkingSetAsync(string uri, string script)
+    private static readonly Lazy<string> Dll = new(FindDll);
+
+    /// <summary>Runs <c>pwsh -NoProfile -Command script</c> in a fresh process; returns its standard output.</summary>
+    public static async Task<string> RunAsync(string script)
     {
-        string elixi = Path.Combine(Repo.Root, "src", "ElixiModels.Shell", "bin", Config, "net10.0", "elixi.dll");
-        if (!File.Exists(elixi)) elixi = Path.Combine(Repo.Root, "src", "ElixiModels.Shell", "bin", "Debug", "net10.0", "elixi.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { elixi, "--no-simulator", "--uri", uri, script })
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root };
+        foreach (string a in new[] { "exec", Dll.Value, "-NoProfile", "-NonInteractive", "-Command", script })
         {
             psi.ArgumentList.Add(a);
         }
 
         using Process p = Process.Start(psi)!;
-        string output = await p.StandardOutput.ReadToEndAsync();
-        string error = await p.StandardError.ReadToEndAsync();
+        Task<string> output = p.StandardOutput.ReadToEndAsync();
+        Task<string> error = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync();
-        string last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? string.Empty;
-        return long.TryParse(last, out long bytes) ? bytes : throw new InvalidOperationException($"elixi failed: {output}{error}");
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pwsh failed ({p.ExitCode}): {await output}{await error}");
+        }
+
+        return await output;
     }
 
-#if DEBUG
-    private const string Config = "Debug";
-#else
-    private const string Config = "Release";
-#endif
+    /// <summary>The peak working set the script reports as its last output line.</summary>
+    public static async Task<long> PeakWorkingSetAsync(string script)
+    {
+        string output = await RunAsync(script);
+        string last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? string.Empty;
+        return long.TryParse(last, out long bytes) ? bytes : throw new InvalidOperationException($"pwsh printed no number: {output}");
+    }
+
+    // `dotnet pwsh` resolves the tool through the manifest on every start; the harness asks once, then runs pwsh.dll.
+    private static string FindDll()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root };
+        foreach (string a in new[] { "pwsh", "-NoProfile", "-Command", "Join-Path $PSHOME pwsh.dll" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using Process p = Process.Start(psi)!;
+        string dll = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return File.Exists(dll) ? dll : throw new InvalidOperationException("pwsh 7.6.9 is not installed: run 'dotnet tool restore' in the repository.");
+    }
 }
 
 internal static class Repo
