@@ -23,13 +23,12 @@ namespace ElixiModels.Ollama;
 public sealed class OllamaClient
 {
     private static readonly JsonSerializerOptions Json = new();
-    private readonly SharpClient _sharp;
+    private SharpClient? _sharp;
 
     public OllamaClient(Uri endpoint, OllamaClientOptions? options = null)
     {
         Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
         Options = options ?? new OllamaClientOptions();
-        _sharp = new SharpClient(this);
     }
 
     /// <summary>The server's base address.</summary>
@@ -38,12 +37,15 @@ public sealed class OllamaClient
     /// <summary>Timeouts, retries and credentials.</summary>
     public OllamaClientOptions Options { get; }
 
+    // Created on first use: a listing never needs OllamaSharp, so a scheduled task's first call does not load it.
+    private SharpClient Sharp => _sharp ??= new SharpClient(this);
+
     /// <summary>Canonical text of <see cref="Endpoint"/>.</summary>
     public string Host => OllamaEndpoint.Display(Endpoint);
 
     /// <summary>GET /api/version.</summary>
     public Task<string> GetVersionAsync(CancellationToken ct) =>
-        ReadAsync(null, async token => await Guard(() => _sharp.GetVersionAsync(token)).ConfigureAwait(false), ct);
+        ReadAsync(null, async token => await Guard(() => Sharp.GetVersionAsync(token)).ConfigureAwait(false), ct);
 
     /// <summary>GET /api/tags. Read straight into the module's own shape: it is the hot path of every listing.</summary>
     public Task<IReadOnlyList<WireModel>> ListInstalledAsync(CancellationToken ct) => ReadAsync(null, async token =>
@@ -73,11 +75,11 @@ public sealed class OllamaClient
 
     /// <summary>DELETE /api/delete. Not retried.</summary>
     public Task DeleteAsync(string model, CancellationToken ct) =>
-        Guard(() => _sharp.DeleteModelAsync(new DeleteModelRequest { Model = model }, ct), model);
+        Guard(() => Sharp.DeleteModelAsync(new DeleteModelRequest { Model = model }, ct), model);
 
     /// <summary>POST /api/copy. Not retried.</summary>
     public Task CopyAsync(string source, string destination, CancellationToken ct) =>
-        Guard(() => _sharp.CopyModelAsync(new CopyModelRequest { Source = source, Destination = destination }, ct), source);
+        Guard(() => Sharp.CopyModelAsync(new CopyModelRequest { Source = source, Destination = destination }, ct), source);
 
     /// <summary>
     /// POST /api/pull, streaming. <paramref name="onUpdate"/> runs for every line; an {"error"} line or a stream that

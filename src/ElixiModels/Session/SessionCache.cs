@@ -11,14 +11,27 @@ namespace ElixiModels.Session;
 /// </summary>
 public sealed class SessionCache : IDisposable
 {
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { TrackStatistics = true });
+    private readonly object _gate = new();
+    private MemoryCache? _created;
+
+    // Created on first use, so a command that caches nothing does not load Microsoft.Extensions.Caching.Memory.
+    private MemoryCache Store
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _created ??= new MemoryCache(new MemoryCacheOptions { TrackStatistics = true });
+            }
+        }
+    }
 
     /// <summary>How long an entry lives unless its writer says otherwise. Default 24 hours.</summary>
     public TimeSpan DefaultTimeToLive { get; set; } = TimeSpan.FromHours(24);
 
     public bool TryGet<T>(string key, out T value)
     {
-        if (_cache.TryGetValue(key, out object? found) && found is T typed)
+        if (Store.TryGetValue(key, out object? found) && found is T typed)
         {
             value = typed;
             return true;
@@ -29,22 +42,22 @@ public sealed class SessionCache : IDisposable
     }
 
     public T Set<T>(string key, T value, TimeSpan? timeToLive = null) =>
-        _cache.Set(key, value, timeToLive ?? DefaultTimeToLive);
+        Store.Set(key, value, timeToLive ?? DefaultTimeToLive);
 
-    public void Remove(string key) => _cache.Remove(key);
+    public void Remove(string key) => Store.Remove(key);
 
     /// <summary>Drops every entry; statistics keep counting.</summary>
-    public void Clear() => _cache.Clear();
+    public void Clear() => Store.Clear();
 
     /// <summary>Drops the entries of one kind (the part of the key before ':'); returns how many.</summary>
     public int Clear(string kind)
     {
         int removed = 0;
-        foreach (object key in _cache.Keys.ToList())
+        foreach (object key in Store.Keys.ToList())
         {
             if (string.Equals(Kind(key.ToString() ?? string.Empty), kind, StringComparison.OrdinalIgnoreCase))
             {
-                _cache.Remove(key);
+                Store.Remove(key);
                 removed++;
             }
         }
@@ -55,15 +68,15 @@ public sealed class SessionCache : IDisposable
     /// <summary>Entries, hits, misses right now, and the entries per kind.</summary>
     public CacheStatistics GetStatistics()
     {
-        MemoryCacheStatistics? s = _cache.GetCurrentStatistics();
+        MemoryCacheStatistics? s = Store.GetCurrentStatistics();
         var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (string kind in _cache.Keys.Select(k => k.ToString() ?? string.Empty).Select(Kind))
+        foreach (string kind in Store.Keys.Select(k => k.ToString() ?? string.Empty).Select(Kind))
         {
             kinds.TryGetValue(kind, out int n);
             kinds[kind] = n + 1;
         }
 
-        return new CacheStatistics(s?.CurrentEntryCount ?? _cache.Count, s?.TotalHits ?? 0, s?.TotalMisses ?? 0, DefaultTimeToLive) { Kinds = kinds };
+        return new CacheStatistics(s?.CurrentEntryCount ?? Store.Count, s?.TotalHits ?? 0, s?.TotalMisses ?? 0, DefaultTimeToLive) { Kinds = kinds };
     }
 
     private static string Kind(string key)
@@ -72,7 +85,13 @@ public sealed class SessionCache : IDisposable
         return colon > 0 ? key.Substring(0, colon) : key;
     }
 
-    public void Dispose() => _cache.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _created?.Dispose();
+        }
+    }
 }
 
 /// <summary>A snapshot of the session cache's counters.</summary>
