@@ -33,4 +33,27 @@ Describe 'ElixiModels module' {
         Import-Module $script:Manifest -Force
         (Get-Command -Module ElixiModels).Count | Should -BeGreaterThan 0
     }
+
+    Context 'Parameter sets: a $PSDefaultParameterValues entry never breaks a cmdlet''s default set' {
+        BeforeDiscovery {
+            Import-Module (Join-Path (Split-Path -Parent $PSScriptRoot) 'ElixiModels.psd1') -Force
+            $script:Cmdlets = @(Get-Command -Module ElixiModels | Where-Object { $_.ParameterSets.Count -gt 1 } |
+                ForEach-Object { @{ Command = $_.Name } })
+        }
+
+        It '<Command>: every parameter outside the default set is a mandatory mode switch' -ForEach $script:Cmdlets {
+            $cmd = Get-Command $Command
+            $default = $cmd.ParameterSets | Where-Object IsDefault
+            $default | Should -Not -BeNullOrEmpty -Because "$Command has parameter sets, so it needs a default one"
+            $inDefault = $default.Parameters.Name
+            foreach ($set in $cmd.ParameterSets | Where-Object { -not $_.IsDefault }) {
+                foreach ($p in $set.Parameters | Where-Object Name -NotIn $inDefault) {
+                    # Only a parameter that selects its set (mandatory there) may be missing from the default set: a
+                    # default for it is what the user asks for; any other would make the plain command ambiguous.
+                    $p.IsMandatory | Should -BeTrue -Because "a default for -$($p.Name) of $Command ($($set.Name)) must not move the plain command out of $($default.Name)"
+                }
+            }
+        }
+    }
 }
+

@@ -46,13 +46,17 @@ Describe 'Switch-OllamaModel' {
     }
 
     It 'takes -KeepAlive <KeepAlive>' -ForEach @(
-        @{ KeepAlive = 'Forever'; Until = 'Forever' }
-        @{ KeepAlive = '-1'; Until = 'Forever' }
-        @{ KeepAlive = '10m'; Until = '10 minutes from now' }
-        @{ KeepAlive = '2h'; Until = '2 hours from now' }
+        @{ KeepAlive = 'Forever'; Until = 'Forever'; Span = [timespan]::MaxValue }
+        @{ KeepAlive = '-1'; Until = 'Forever'; Span = [timespan]::MaxValue }
+        @{ KeepAlive = '10m'; Until = '10 minutes from now'; Span = [timespan]::FromMinutes(10) }
+        @{ KeepAlive = '2h'; Until = '2 hours from now'; Span = [timespan]::FromHours(2) }
     ) {
-        Switch-OllamaModel gemma3:1b -KeepAlive $KeepAlive | Out-Null
-        (Get-OllamaModel -Loaded -Name gemma3:1b).Until | Should -Be $Until
+        $result = Switch-OllamaModel gemma3:1b -KeepAlive $KeepAlive
+        $result.KeepAlive | Should -Be $Span
+        $loaded = Get-OllamaModel -Loaded -Name gemma3:1b
+        $loaded.Until | Should -BeLessOrEqual $Span
+        $loaded.Until | Should -BeGreaterThan ($Span - [timespan]::FromMinutes(1))
+        ($loaded | Out-String -Width 80) | Should -Match $Until
     }
 
     It 'rejects a keep-alive it cannot read' {

@@ -60,23 +60,34 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     [Parameter(Mandatory = true, ParameterSetName = AvailableSet)]
     public SwitchParameter Available { get; set; }
 
-    /// <summary>Only models suited to this task (general, coding, analysis, creative, fast, vision, embedding, tools).</summary>
+    // The -Available filters and -RegistryUri are also in the default (Installed) set: a parameter only in another set
+    // would move plain Get-OllamaModel out of its default set as soon as $PSDefaultParameterValues names it
+    // (AmbiguousParameterSet). Typed without -Available/-Outdated, they are an error (RejectInapplicable).
+
+    /// <summary>Only models suited to this task (general, coding, analysis, creative, fast, vision, embedding, tools). With -Available.</summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     public ModelTask? Task { get; set; }
 
-    /// <summary>Only models with all of these capabilities (completion, tools, insert, vision, embedding, thinking).</summary>
+    /// <summary>Only models with all of these capabilities (completion, tools, insert, vision, embedding, thinking). With -Available.</summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(CapabilityCompleter))]
     public string[]? Capability { get; set; }
 
-    /// <summary>Only models whose download is at most this many bytes (e.g. 5GB).</summary>
+    /// <summary>
+    /// Only models whose download is at most this many bytes. PowerShell's 5GB is 5 GiB (5 × 1024³ bytes), the unit
+    /// sizes are shown in. With -Available.
+    /// </summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     [ValidateRange(1L, long.MaxValue)]
     public long MaxSize { get; set; }
 
-    /// <summary>Only models that fit this machine's available RAM plus free VRAM, with headroom.</summary>
+    /// <summary>Only models that fit this machine's available RAM plus free VRAM, with headroom. With -Available.</summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     public SwitchParameter FitsMemory { get; set; }
 
     /// <summary>
@@ -85,17 +96,62 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     /// </summary>
     [Parameter(ParameterSetName = AvailableSet)]
     [Parameter(ParameterSetName = OutdatedSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     [ValidateNotNullOrEmpty]
     public string? RegistryUri { get; set; }
 
-    /// <summary>Use the shipped catalog only; do not ask the registry.</summary>
+    /// <summary>Use the shipped catalog only; do not ask the registry. With -Available.</summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     public SwitchParameter Offline { get; set; }
 
     /// <summary>Read details (-Detailed) or registry answers (-Available) again instead of using the session cache.</summary>
     [Parameter(ParameterSetName = InstalledSet)]
     [Parameter(ParameterSetName = AvailableSet)]
     public SwitchParameter Refresh { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        RejectInapplicable();
+        base.BeginProcessing();
+    }
+
+    /// <summary>A typed parameter that the chosen mode does not use is an error, never silently ignored; a default is ignored.</summary>
+    private void RejectInapplicable()
+    {
+        if (Available)
+        {
+            if (Capability is not null)
+            {
+                string[] unknown = Capability.Where(c => !CapabilityCompleter.Known.Contains(c, StringComparer.OrdinalIgnoreCase)).ToArray();
+                if (unknown.Length > 0)
+                {
+                    ThrowTerminatingError(OllamaErrors.Build(
+                        new ArgumentException($"Unknown capability: {string.Join(", ", unknown.Select(u => "'" + u + "'"))}. Ollama reports {string.Join(", ", CapabilityCompleter.Known)}."),
+                        "UnknownCapability", ErrorCategory.InvalidArgument, unknown,
+                        $"Pass -Capability as one or more of: {string.Join(", ", CapabilityCompleter.Known)}."));
+                }
+            }
+
+            return;
+        }
+
+        string mode = Outdated ? "-Outdated" : Loaded ? "-Loaded" : "a listing of installed models";
+        string[] availableOnly = Outdated
+            ? new[] { nameof(Task), nameof(Capability), nameof(MaxSize), nameof(FitsMemory), nameof(Offline) }
+            : new[] { nameof(Task), nameof(Capability), nameof(MaxSize), nameof(FitsMemory), nameof(Offline), nameof(RegistryUri) };
+        string[] typed = availableOnly.Where(GivenExplicitly).ToArray();
+        if (typed.Length > 0)
+        {
+            string list = string.Join(", ", typed.Select(t => "-" + t));
+            ThrowTerminatingError(OllamaErrors.Build(
+                new ArgumentException($"{list} {(typed.Length == 1 ? "is" : "are")} used only with -Available{(typed.Contains(nameof(RegistryUri)) ? " or -Outdated" : string.Empty)}, not by {mode}."),
+                "ParameterNeedsAvailable", ErrorCategory.InvalidArgument, list,
+                typed.SequenceEqual(new[] { nameof(RegistryUri) })
+                    ? "Add -Available (or -Outdated) to use -RegistryUri."
+                    : $"Add -Available, e.g. Get-OllamaModel -Available {list.Split(',')[0]} ..."));
+        }
+    }
 
     protected override void ProcessRecord()
     {
@@ -285,7 +341,14 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     {
         try
         {
-            return RegistryClient.Resolve(RegistryUri);
+            Uri registry = RegistryClient.Resolve(RegistryUri);
+            string? given = string.IsNullOrWhiteSpace(RegistryUri) ? Environment.GetEnvironmentVariable(RegistryClient.RegistryVariable) : RegistryUri;
+            if (!string.IsNullOrWhiteSpace(given) && given!.IndexOf("://", StringComparison.Ordinal) < 0)
+            {
+                WriteWarning($"The registry address '{given.Trim()}' has no scheme; using {registry.GetLeftPart(UriPartial.Authority)}. Write http://{given.Trim()} for a registry without TLS.");
+            }
+
+            return registry;
         }
         catch (FormatException ex)
         {

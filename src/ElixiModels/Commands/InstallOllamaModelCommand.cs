@@ -30,7 +30,7 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter AutoSwitch { get; set; }
 
-    /// <summary>With -AutoSwitch: how long the server keeps the model loaded ('10m', '1h', 'Forever', a TimeSpan or seconds).</summary>
+    /// <summary>With -AutoSwitch (an error without it): how long the server keeps the model loaded ('10m', '1h', 'Forever', a TimeSpan or seconds).</summary>
     [Parameter]
     [KeepAliveTransformation]
     public KeepAlive? KeepAlive { get; set; }
@@ -42,6 +42,19 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
     /// <summary>Allow a registry without valid TLS (self-hosted registries only).</summary>
     [Parameter]
     public SwitchParameter Insecure { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (KeepAlive is not null && !AutoSwitch && GivenExplicitly(nameof(KeepAlive)))
+        {
+            ThrowTerminatingError(OllamaErrors.Build(
+                new ArgumentException("-KeepAlive applies to the load of -AutoSwitch; without -AutoSwitch nothing is loaded, so it would do nothing."),
+                "KeepAliveNeedsAutoSwitch", ErrorCategory.InvalidArgument, KeepAlive,
+                "Add -AutoSwitch, or load the model later with Switch-OllamaModel -KeepAlive."));
+        }
+
+        base.BeginProcessing();
+    }
 
     protected override void ProcessRecord()
     {

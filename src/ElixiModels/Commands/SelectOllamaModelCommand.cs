@@ -277,7 +277,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             Host = model.Host,
             Family = model.Family,
             Families = model.Families,
-            ParameterSize = model.ParameterSize,
+            ParameterSize = model.ParameterSizeText ?? Units.ParameterSize(model.ParameterCount),
             ParameterCount = model.ParameterCount,
             Quantization = model.Quantization,
             SizeBytes = model.SizeBytes,

@@ -61,7 +61,6 @@ public sealed class ModelSwitcher
                     CurrentModel = current,
                     Host = _client.Host,
                     WasAlreadyActive = true,
-                    KeepAlive = "unchanged",
                 };
             }
         }
@@ -103,7 +102,7 @@ public sealed class ModelSwitcher
             Host = _client.Host,
             Unloaded = unloaded,
             WasAlreadyActive = alreadyLoaded,
-            KeepAlive = keep,
+            KeepAlive = keepAlive is { } given ? given.Duration ?? TimeSpan.MaxValue : null,
         };
     }
 

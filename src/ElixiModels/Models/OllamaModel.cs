@@ -17,16 +17,25 @@ public sealed class OllamaModel
     public string Tag { get; internal init; } = string.Empty;
     public string? Family { get; internal init; }
     public IReadOnlyList<string> Families { get; internal init; } = Array.Empty<string>();
-    public string? ParameterSize { get; internal init; }
+    /// <summary>
+    /// Number of parameters (3.2B is 3200000000), so Sort-Object and Where-Object compare it as a number; the format
+    /// view shows it as Ollama writes it (3.2B). From model_info with -Detailed, else from the listing.
+    /// </summary>
+    public long? ParameterSize => ParameterCount;
+
+    /// <summary>Number of parameters; the same number as <see cref="ParameterSize"/>.</summary>
     public long? ParameterCount { get; internal init; }
+
+    /// <summary>Ollama's own text for the parameter count ("3.2B", "8x7B").</summary>
+    internal string? ParameterSizeText { get; init; }
     public string? Quantization { get; internal init; }
     public string? Format { get; internal init; }
 
-    /// <summary>Size on disk in bytes.</summary>
-    public long SizeBytes { get; internal init; }
+    /// <summary>Size on disk in bytes (shown in binary units, 1 GiB = PowerShell's 1GB).</summary>
+    public long Size => SizeBytes;
 
-    /// <summary>Size on disk, readable (decimal units, as `ollama list`).</summary>
-    public string Size => Units.Bytes(SizeBytes);
+    /// <summary>Size on disk in bytes; the same number as <see cref="Size"/>.</summary>
+    public long SizeBytes { get; internal init; }
 
     public DateTimeOffset ModifiedAt { get; internal init; }
     public string Digest { get; internal init; } = string.Empty;
@@ -100,7 +109,7 @@ public sealed class OllamaModel
             Tag = tag,
             Family = d.Family,
             Families = families,
-            ParameterSize = d.ParameterSize,
+            ParameterSizeText = d.ParameterSize,
             ParameterCount = parameters,
             Capabilities = capabilities,
             ContextLength = details?.ContextLength,

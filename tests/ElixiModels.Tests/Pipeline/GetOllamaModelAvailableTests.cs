@@ -92,7 +92,7 @@ public sealed class GetOllamaModelAvailableTests : IAsyncLifetime
         Assert.Equal("brand-new-model:14b", Name(m));
         Assert.Equal("Registry", m.Properties["Source"].Value);
         Assert.Equal(9_100_000_000L, m.Properties["SizeBytes"].Value);
-        Assert.Equal("14B", m.Properties["ParameterSize"].Value);
+        Assert.Equal(14_000_000_000L, m.Properties["ParameterSize"].Value);
         Assert.False((bool)m.Properties["IsInstalled"].Value);
         Assert.Contains("analysis", GetOllamaModelDetailedTests.Strings(m, "TaskTypes"));
     }

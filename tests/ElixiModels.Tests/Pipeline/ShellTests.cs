@@ -21,7 +21,7 @@ public sealed class ShellTests
         Assert.Contains("simulated, not real", output);
         Assert.Contains("Name", output);
         Assert.Contains("qwen2.5-coder:7b", output);
-        Assert.Contains("4.7 GB", output);
+        Assert.Contains("4.4 GiB", output);
         Assert.DoesNotContain("\u001b[", output);
     }
 
