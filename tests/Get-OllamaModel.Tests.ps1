@@ -22,7 +22,9 @@ Describe 'Get-OllamaModel' {
         $llama.GetType().FullName | Should -Be 'ElixiModels.Models.OllamaModel'
         $llama.Tag | Should -Be '3b'
         $llama.Family | Should -Be 'llama'
-        $llama.ParameterSize | Should -Be 3200000000
+        $llama.ParameterSize | Should -BeOfType [long]
+        $llama.ParameterSize | Should -BeGreaterThan 3.1e9
+        $llama.ParameterSize | Should -BeLessThan 3.3e9
         $llama.Quantization | Should -Be 'Q4_K_M'
         $llama.SizeBytes | Should -BeGreaterThan 0
         $llama.Size | Should -Be $llama.SizeBytes
@@ -114,9 +116,21 @@ Describe 'Get-OllamaModel' {
             $after.Misses | Should -Be $before.Misses
         }
 
-        It 'does not read details without -Detailed' {
-            (Get-OllamaModel -Name 'phi3').HasDetails | Should -BeFalse
-            (Get-OllamaCache).Kinds.ContainsKey('details') | Should -BeFalse
+        It 'fills only what classifies a model without -Detailed' {
+            $phi3 = Get-OllamaModel -Name 'phi3'
+            $phi3.HasDetails | Should -BeFalse
+            $phi3.Template | Should -BeNullOrEmpty
+            $phi3.Capabilities | Should -Contain 'completion'
+        }
+
+        It 'gives the same TaskTypes with and without -Detailed, so Where-Object TaskTypes finds every model' -ForEach @(
+            @{ Task = 'tools' }, @{ Task = 'analysis' }, @{ Task = 'coding' }, @{ Task = 'fast' }, @{ Task = 'general' }
+        ) {
+            $plain = @(Get-OllamaModel | Where-Object TaskTypes -Contains $Task | ForEach-Object Name)
+            Clear-OllamaCache
+            $detailed = @(Get-OllamaModel -Detailed | Where-Object TaskTypes -Contains $Task | ForEach-Object Name)
+            $plain | Should -Be $detailed
+            $plain.Count | Should -BeGreaterThan 0
         }
     }
 

@@ -97,4 +97,28 @@ Describe 'Switch-OllamaModel' {
         }
         finally { $env:ELIXI_MODEL = $saved }
     }
+
+    Context 'One name rule, as Ollama''s own' {
+        It '<Name> is <Model> in Get, Switch, Measure and Remove' -ForEach @(
+            @{ Name = 'registry.ollama.ai/library/gemma3:1b'; Model = 'gemma3:1b' }
+            @{ Name = 'library/gemma3:1b'; Model = 'gemma3:1b' }
+            @{ Name = 'GEMMA3:1B'; Model = 'gemma3:1b' }
+            @{ Name = 'gemma3'; Model = 'gemma3:1b' }
+            @{ Name = 'phi3'; Model = 'phi3:mini' }
+        ) {
+            @(Get-OllamaModel -Name $Name -ErrorAction Stop).Name | Should -Be $Model
+            (Switch-OllamaModel $Name -ErrorAction Stop).CurrentModel | Should -Be $Model
+            (Measure-OllamaModel $Name -Count 1 -Warmup 0 -MaxTokens 4 -ErrorAction Stop).Name | Should -Be $Model
+            $err = $null
+            Remove-OllamaModel $Name -Force -WhatIf -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'loads an embedding-only model through /api/embed instead of failing' {
+        $result = Switch-OllamaModel nomic-embed-text -KeepAlive 5m -ErrorAction Stop
+        $result.CurrentModel | Should -Be 'nomic-embed-text:latest'
+        (Get-OllamaModel -Loaded).Name | Should -Contain 'nomic-embed-text:latest'
+    }
 }
+

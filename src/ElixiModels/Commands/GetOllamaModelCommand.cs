@@ -18,7 +18,7 @@ namespace ElixiModels.Commands;
 /// by digest), models loaded in memory (-Loaded), models that can be downloaded (-Available: the shipped catalog
 /// confirmed by the live registry when it can be reached), or installed models with an update (-Outdated).
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "OllamaModel", DefaultParameterSetName = InstalledSet)]
+[Cmdlet(VerbsCommon.Get, "OllamaModel", DefaultParameterSetName = InstalledSet, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Get-OllamaModel.md")]
 [OutputType(typeof(OllamaModel), ParameterSetName = new[] { InstalledSet })]
 [OutputType(typeof(OllamaRunningModel), ParameterSetName = new[] { LoadedSet })]
 [OutputType(typeof(OllamaCatalogModel), ParameterSetName = new[] { AvailableSet })]
@@ -196,6 +196,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             if (Loaded)
             {
                 IReadOnlyList<WireRunningModel> running = await client.ListRunningAsync(ct).ConfigureAwait(false);
+                filter.ResolveBareNames(running.Select(r => r.Name));
                 DateTimeOffset now = DateTimeOffset.UtcNow;
                 foreach (OllamaRunningModel m in running.Select(r => OllamaRunningModel.FromWire(r, client.Host, now)).Where(m => filter.Matches(m.Name)))
                 {
@@ -207,35 +208,20 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
+            filter.ResolveBareNames(installed.Select(m => m.Name));
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
-            var names = new string[installed.Count];
-            if (!Detailed)
+            // Capabilities classify every listing (TaskTypes must not change with -Detailed), so they are read for
+            // plain listings too: once per model digest and session, through the session cache.
+            Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
+            List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
+            foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
             {
-                for (int i = 0; i < installed.Count; i++)
+                if (result.Error is { } error)
                 {
-                    OllamaModel model = OllamaModel.FromWire(installed[i], client.Host, loaded);
-                    names[i] = model.Name;
-                    if (filter.Matches(model.Name))
-                    {
-                        bridge.WriteObject(model);
-                    }
+                    bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them and its TaskTypes come from its name and size only: {error.Message}");
                 }
 
-                Session.SetInstalledNames(client.Host, names);
-            }
-            else
-            {
-                Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
-                List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
-                foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
-                {
-                    if (result.Error is { } error)
-                    {
-                        bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them: {error.Message}");
-                    }
-
-                    bridge.WriteObject(OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details));
-                }
+                bridge.WriteObject(OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details, Detailed));
             }
 
             foreach (string missing in filter.Unmatched())
@@ -394,6 +380,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             ModelNameFilter filter = filters[client.Host];
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> all = await client.ListInstalledAsync(ct).ConfigureAwait(false);
+            filter.ResolveBareNames(all.Select(m => m.Name));
             List<WireModel> installed = all.Where(m => filter.Matches(ModelName.Normalize(m.Name))).ToList();
             IReadOnlyList<UpdateCheck> checks = await checker.CheckAsync(installed, ct).ConfigureAwait(false);
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
@@ -404,7 +391,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 {
                     case UpdateStatus.Outdated:
                         bridge.WriteVerbose($"{check.Name}: installed {Units.ShortDigest(check.LocalDigest)}, {checker.Registry} has {Units.ShortDigest(check.RemoteDigest!)}.");
-                        bridge.WriteObject(OllamaModel.FromWire(installed[i], client.Host, loaded));
+                        bridge.WriteObject(OllamaModel.FromWire(installed[i], client.Host, loaded, await CapabilitiesAsync(client, installed[i], ct).ConfigureAwait(false), detailed: false));
                         break;
                     case UpdateStatus.UpToDate:
                         bridge.WriteVerbose($"{check.Name}: up to date ({Units.ShortDigest(check.LocalDigest)}).");
@@ -428,6 +415,19 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 bridge.WriteError(NotFound(missing, client.Host, all.Select(m => m.Name)));
             }
         });
+    }
+
+    /// <summary>The details that classify a model (from the session cache); null when the server cannot say.</summary>
+    private async Task<ModelDetails?> CapabilitiesAsync(OllamaClient client, WireModel model, CancellationToken ct)
+    {
+        try
+        {
+            return await Session.Details.GetAsync(client, model.Name, model.Digest, false, ct).ConfigureAwait(false);
+        }
+        catch (OllamaException)
+        {
+            return null;
+        }
     }
 
     internal static ErrorRecord NotFound(string name, string host, IEnumerable<string> known, string? recommendedAction = null)

@@ -12,7 +12,7 @@ namespace ElixiModels.Commands;
 /// they are unless -Force (which updates them). Outputs the installed model, so it pipes into Switch-OllamaModel.
 /// Ctrl+C stops the download at once; running the command again resumes it.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Install, "OllamaModel", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Install, "OllamaModel", SupportsShouldProcess = true, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Install-OllamaModel.md")]
 [OutputType(typeof(OllamaModel), typeof(ModelSwitchResult))]
 public sealed class InstallOllamaModelCommand : OllamaCmdlet
 {

@@ -325,6 +325,11 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
             return LanguagePrimitives.IsTrue(configured) == sw.IsPresent;
         }
 
+        if (b is KeepAlive keepAlive)
+        {
+            return KeepAliveParser.TryParse(configured, out KeepAlive parsed, out _) && parsed.Equals(keepAlive);
+        }
+
         if (b is Array || configured is Array)
         {
             return LanguagePrimitives.TryConvertTo(configured, out string[]? left) && LanguagePrimitives.TryConvertTo(b, out string[]? right)

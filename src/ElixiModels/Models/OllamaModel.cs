@@ -49,10 +49,13 @@ public sealed class OllamaModel
     /// <summary>The server this model is on.</summary>
     public string Host { get; internal init; } = string.Empty;
 
-    /// <summary>What the model can do (completion, tools, insert, vision, embedding, thinking); filled by -Detailed.</summary>
+    /// <summary>What the model can do (completion, tools, insert, vision, embedding, thinking), as /api/show reports it.</summary>
     public IReadOnlyList<string> Capabilities { get; internal init; } = Array.Empty<string>();
 
-    /// <summary>Tasks the model suits (general, coding, analysis, creative, fast, vision, embedding, tools), most suitable first.</summary>
+    /// <summary>
+    /// Tasks the model suits (general, coding, analysis, creative, fast, vision, embedding, tools), most suitable first;
+    /// classified from the capabilities the server reports, the same with and without -Detailed.
+    /// </summary>
     /// <remarks>Classified on first use, so listings that never look at it do not pay for it.</remarks>
     public IReadOnlyList<string> TaskTypes => _taskTypes ??= TaskClassifier.TaskNames(Traits);
 
@@ -94,7 +97,9 @@ public sealed class OllamaModel
 
     private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
 
-    internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames, ModelDetails? details = null)
+    /// <param name="details">What /api/show reported: its capabilities and parameter count always classify the model
+    /// (so TaskTypes are the same with and without -Detailed); the rest is filled only when <paramref name="detailed"/>.</param>
+    internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames, ModelDetails? details = null, bool detailed = true)
     {
         string name = ModelName.Normalize(m.Name);
         (string baseName, string tag) = ModelName.SplitNormal(name);
@@ -112,12 +117,12 @@ public sealed class OllamaModel
             ParameterSizeText = d.ParameterSize,
             ParameterCount = parameters,
             Capabilities = capabilities,
-            ContextLength = details?.ContextLength,
-            EmbeddingLength = details?.EmbeddingLength,
-            Architecture = details?.Architecture,
-            Template = details?.Template,
-            Parameters = details?.Parameters ?? NoParameters,
-            HasDetails = details is not null,
+            ContextLength = detailed ? details?.ContextLength : null,
+            EmbeddingLength = detailed ? details?.EmbeddingLength : null,
+            Architecture = detailed ? details?.Architecture : null,
+            Template = detailed ? details?.Template : null,
+            Parameters = detailed ? details?.Parameters ?? NoParameters : NoParameters,
+            HasDetails = detailed && details is not null,
             Quantization = d.QuantizationLevel,
             Format = d.Format,
             SizeBytes = m.Size,
