@@ -22,10 +22,12 @@ Describe 'Get-OllamaModel' {
         $llama.GetType().FullName | Should -Be 'ElixiModels.Models.OllamaModel'
         $llama.Tag | Should -Be '3b'
         $llama.Family | Should -Be 'llama'
-        $llama.ParameterSize | Should -Be '3.2B'
+        $llama.ParameterSize | Should -BeOfType [long]
+        $llama.ParameterSize | Should -BeGreaterThan 3.1e9
+        $llama.ParameterSize | Should -BeLessThan 3.3e9
         $llama.Quantization | Should -Be 'Q4_K_M'
         $llama.SizeBytes | Should -BeGreaterThan 0
-        $llama.Size | Should -Match 'GB$'
+        $llama.Size | Should -Be $llama.SizeBytes
         $llama.Digest.Length | Should -Be 64
         $llama.Host | Should -Be $script:Sim.Uri
     }
@@ -114,9 +116,21 @@ Describe 'Get-OllamaModel' {
             $after.Misses | Should -Be $before.Misses
         }
 
-        It 'does not read details without -Detailed' {
-            (Get-OllamaModel -Name 'phi3').HasDetails | Should -BeFalse
-            (Get-OllamaCache).Kinds.ContainsKey('details') | Should -BeFalse
+        It 'fills only what classifies a model without -Detailed' {
+            $phi3 = Get-OllamaModel -Name 'phi3'
+            $phi3.HasDetails | Should -BeFalse
+            $phi3.Template | Should -BeNullOrEmpty
+            $phi3.Capabilities | Should -Contain 'completion'
+        }
+
+        It 'gives the same TaskTypes with and without -Detailed, so Where-Object TaskTypes finds every model' -ForEach @(
+            @{ Task = 'tools' }, @{ Task = 'analysis' }, @{ Task = 'coding' }, @{ Task = 'fast' }, @{ Task = 'general' }
+        ) {
+            $plain = @(Get-OllamaModel | Where-Object TaskTypes -Contains $Task | ForEach-Object Name)
+            Clear-OllamaCache
+            $detailed = @(Get-OllamaModel -Detailed | Where-Object TaskTypes -Contains $Task | ForEach-Object Name)
+            $plain | Should -Be $detailed
+            $plain.Count | Should -BeGreaterThan 0
         }
     }
 
@@ -163,6 +177,118 @@ Describe 'Get-OllamaModel' {
             $err = $null
             Get-OllamaModel -Available -Name 'no-such-model:1b' -RegistryUri $script:Sim.Uri -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $err[0].FullyQualifiedErrorId | Should -BeLike 'ModelNotAvailable*'
+        }
+    }
+
+    Context 'Quantities are numbers, shown in binary units' {
+        It 'sorts by Size as bytes' {
+            $sorted = @(Get-OllamaModel | Sort-Object Size)
+            $sorted.Size | Should -Be @($sorted.SizeBytes | Sort-Object)
+            $sorted[0].Name | Should -Be 'nomic-embed-text:latest'
+            $sorted[0].Size | Should -BeOfType [long]
+        }
+
+        It 'filters with Where-Object Size -gt 2GB' {
+            $big = @(Get-OllamaModel | Where-Object Size -gt 2GB)
+            $big.Name | Should -Not -Contain 'nomic-embed-text:latest'
+            $big.Name | Should -Not -Contain 'gemma3:1b'
+            $big | ForEach-Object { $_.SizeBytes | Should -BeGreaterThan (2 * 1024 * 1024 * 1024) }
+        }
+
+        It 'filters and sums ParameterSize as a count' {
+            $large = @(Get-OllamaModel | Where-Object ParameterSize -ge 7e9 | ForEach-Object Name)
+            $large | Should -Contain 'qwen2.5-coder:7b'
+            $large | Should -Not -Contain 'llama3.2:3b'
+            (Get-OllamaModel | Measure-Object ParameterSize -Sum).Sum | Should -BeGreaterThan 1e10
+        }
+
+        It 'shows sizes in GiB, the unit of PowerShell''s 1GB, and parameters as Ollama writes them' {
+            $text = Get-OllamaModel -Name 'qwen2.5-coder:7b' | Out-String -Width 80
+            $coder = Get-OllamaModel -Name 'qwen2.5-coder:7b'
+            $text | Should -Match ([regex]::Escape([ElixiModels.Models.Units]::Bytes($coder.Size)))
+            [ElixiModels.Models.Units]::Bytes($coder.Size) | Should -Match ' GiB$'
+            $text | Should -Match '7\.6B'
+            $text | Should -Not -Match '\d GB\b'
+        }
+
+        It 'keeps -MaxSize 5GB and the shown sizes in one unit' {
+            $models = @(Get-OllamaModel -Available -Offline -MaxSize 5GB)
+            $models.Count | Should -BeGreaterThan 0
+            foreach ($m in $models) {
+                $m.Size | Should -BeLessOrEqual 5GB
+                $shown = [ElixiModels.Models.Units]::Bytes($m.Size)
+                if ($shown -match '^([\d.]+) GiB$') { [double]$Matches[1] | Should -BeLessOrEqual 5.0 -Because "$($m.Name) is shown as $shown" }
+                else { $shown | Should -Match ' (B|KiB|MiB)$' }
+            }
+            @(Get-OllamaModel -Available -Offline | Where-Object RequiredMemory -gt 0).Count | Should -BeGreaterThan 0
+        }
+
+        It 'gives loaded models numeric Size, Vram and a TimeSpan Until' {
+            Switch-OllamaModel gemma3:1b -KeepAlive 10m | Out-Null
+            $m = Get-OllamaModel -Loaded -Name gemma3:1b
+            $m.Size | Should -BeOfType [long]
+            $m.Vram | Should -BeOfType [long]
+            $m.Until | Should -BeOfType [timespan]
+            $m.Until | Should -BeGreaterThan ([timespan]::FromMinutes(9))
+            $m.Until | Should -BeLessOrEqual ([timespan]::FromMinutes(10))
+            @(Get-OllamaModel -Loaded | Where-Object Until -lt ([timespan]::FromHours(1))).Name | Should -Contain 'gemma3:1b'
+            ($m | Out-String -Width 80) | Should -Match '10 minutes from now'
+        }
+    }
+
+    Context 'Defaults in $PSDefaultParameterValues never break the default listing' {
+        BeforeAll {
+            $script:Plain = @(Get-OllamaModel).Count
+        }
+
+        AfterEach {
+            foreach ($key in @($PSDefaultParameterValues.Keys | Where-Object { $_ -like 'Get-OllamaModel:*' })) {
+                $PSDefaultParameterValues.Remove($key)
+            }
+        }
+
+        It 'lists installed models with a default for -<Parameter>' -ForEach @(
+            @{ Parameter = 'RegistryUri'; Value = 'https://registry.example' }
+            @{ Parameter = 'Task'; Value = 'coding' }
+            @{ Parameter = 'Capability'; Value = 'vision' }
+            @{ Parameter = 'MaxSize'; Value = 1GB }
+            @{ Parameter = 'FitsMemory'; Value = $true }
+            @{ Parameter = 'Offline'; Value = $true }
+            @{ Parameter = 'Refresh'; Value = $true }
+            @{ Parameter = 'Detailed'; Value = $true }
+        ) {
+            $PSDefaultParameterValues["Get-OllamaModel:$Parameter"] = $Value
+            @(Get-OllamaModel -ErrorAction Stop).Count | Should -Be $script:Plain
+            @(Get-OllamaModel -Name 'phi3' -ErrorAction Stop).Name | Should -Be 'phi3:mini'
+            { Get-OllamaModel -Loaded -ErrorAction Stop } | Should -Not -Throw
+        }
+
+        It 'applies a default -Task to -Available' {
+            $PSDefaultParameterValues['Get-OllamaModel:Task'] = 'coding'
+            Get-OllamaModel -Available -Offline | ForEach-Object { $_.TaskTypes | Should -Contain 'coding' }
+        }
+
+        It 'rejects a typed -<Parameter> without -Available' -ForEach @(
+            @{ Parameter = 'Task'; Value = 'coding' }
+            @{ Parameter = 'MaxSize'; Value = 1GB }
+            @{ Parameter = 'RegistryUri'; Value = 'https://registry.example' }
+        ) {
+            $arguments = @{ $Parameter = $Value }
+            { Get-OllamaModel @arguments -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterNeedsAvailable*'
+        }
+    }
+
+    Context 'Silent no-ops are errors or warnings' {
+        It 'rejects an unknown -Capability, naming the known ones' {
+            $e = { Get-OllamaModel -Available -Offline -Capability visoin -ErrorAction Stop } | Should -Throw -ErrorId 'UnknownCapability*' -PassThru
+            $e.Exception.Message | Should -Match 'visoin'
+            $e.Exception.Message | Should -Match 'vision'
+        }
+
+        It 'warns that a -RegistryUri without a scheme means https' {
+            $w = $null
+            Get-OllamaModel -Available -Task coding -RegistryUri ([uri](Get-DeadUri)).Authority -WarningVariable w -WarningAction SilentlyContinue | Out-Null
+            ($w -join "`n") | Should -Match 'no scheme; using https://'
         }
     }
 }

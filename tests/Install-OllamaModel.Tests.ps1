@@ -106,10 +106,26 @@ Describe 'Install-OllamaModel' {
         $err[0].ErrorDetails.RecommendedAction | Should -Match 'resumes'
     }
 
+    It 'rejects -KeepAlive without -AutoSwitch instead of ignoring it' {
+        $e = { Install-OllamaModel tinyllama -KeepAlive 10m -ErrorAction Stop } | Should -Throw -ErrorId 'KeepAliveNeedsAutoSwitch*' -PassThru
+        $e.ErrorDetails.RecommendedAction | Should -Match 'AutoSwitch'
+    }
+
+    It 'ignores a $PSDefaultParameterValues -KeepAlive when there is no -AutoSwitch' {
+        $PSDefaultParameterValues['Install-OllamaModel:KeepAlive'] = '5m'
+        try {
+            { Install-OllamaModel llama3.2:3b -ErrorAction Stop } | Should -Not -Throw
+        }
+        finally {
+            $PSDefaultParameterValues.Remove('Install-OllamaModel:KeepAlive')
+        }
+    }
+
     It 'installs and switches with -AutoSwitch' {
         $result = Install-OllamaModel tinyllama -AutoSwitch -KeepAlive 10m
         $result.CurrentModel | Should -Be 'tinyllama:latest'
-        $result.KeepAlive | Should -Be '10m 00s'
+        $result.KeepAlive | Should -Be ([timespan]::FromMinutes(10))
+        $result.KeepAliveText | Should -Be '10m 00s'
         (Get-OllamaModel -Loaded).Name | Should -Contain 'tinyllama:latest'
     }
 

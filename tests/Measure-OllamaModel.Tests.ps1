@@ -36,7 +36,7 @@ Describe 'Measure-OllamaModel' {
 
     It 'records what is needed to reproduce the numbers' {
         $r = Measure-OllamaModel llava:7b -Count 1 -MaxTokens 4 -Seed 7 -Temperature 0.5 -Task Coding
-        $r.ParameterSize | Should -Be '7B'
+        $r.ParameterSize | Should -Be 7e9
         $r.Quantization | Should -Be 'Q4_0'
         $r.GpuPercent | Should -Be 85
         $r.Processor | Should -Be '15%/85% CPU/GPU'

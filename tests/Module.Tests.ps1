@@ -33,6 +33,88 @@ Describe 'ElixiModels module' {
         Import-Module $script:Manifest -Force
         (Get-Command -Module ElixiModels).Count | Should -BeGreaterThan 0
     }
+
+    Context 'Parameter sets: a $PSDefaultParameterValues entry never breaks a cmdlet''s default set' {
+        BeforeDiscovery {
+            Import-Module (Join-Path (Split-Path -Parent $PSScriptRoot) 'ElixiModels.psd1') -Force
+            $script:Cmdlets = @(Get-Command -Module ElixiModels | Where-Object { $_.ParameterSets.Count -gt 1 } |
+                ForEach-Object { @{ Command = $_.Name } })
+        }
+
+        It '<Command>: every parameter outside the default set is a mandatory mode switch' -ForEach $script:Cmdlets {
+            $cmd = Get-Command $Command
+            $default = $cmd.ParameterSets | Where-Object IsDefault
+            $default | Should -Not -BeNullOrEmpty -Because "$Command has parameter sets, so it needs a default one"
+            $inDefault = $default.Parameters.Name
+            foreach ($set in $cmd.ParameterSets | Where-Object { -not $_.IsDefault }) {
+                foreach ($p in $set.Parameters | Where-Object Name -NotIn $inDefault) {
+                    # Only a parameter that selects its set (mandatory there) may be missing from the default set: a
+                    # default for it is what the user asks for; any other would make the plain command ambiguous.
+                    $p.IsMandatory | Should -BeTrue -Because "a default for -$($p.Name) of $Command ($($set.Name)) must not move the plain command out of $($default.Name)"
+                }
+            }
+        }
+    }
+
+    Context 'Help as Get-Help shows it' {
+        It 'finds about_ElixiModels and about_ElixiModels_Lifecycle when imported from the repository' {
+            (Get-Help about_ElixiModels | Out-String) | Should -Match 'Quantities are numbers'
+            (Get-Help about_ElixiModels_Lifecycle | Out-String) | Should -Match 'Install-OllamaModel'
+        }
+
+        It 'prints parameter types as users type them' {
+            $syntax = Get-Help Get-OllamaModel | Out-String -Width 200
+            $syntax | Should -Match '-Task <ModelTask>'
+            (Get-Help Get-OllamaModel).Synopsis | Should -Match 'Lists the models'
+            $syntax | Should -Not -Match 'Nullable'
+            (Get-Help Switch-OllamaModel | Out-String -Width 200) | Should -Not -Match 'Nullable'
+        }
+
+        It '<Command> has a HelpUri, documents -WhatIf/-Confirm when it supports them, and hides -PipedHost' -ForEach @(
+            Get-Command -Module ElixiModels | ForEach-Object { @{ Command = $_.Name } }
+        ) {
+            $cmd = Get-Command $Command
+            $cmd.HelpUri | Should -Match '^https://'
+            $documented = @((Get-Help $Command -Full).parameters.parameter.name)
+            $documented | Should -Not -Contain 'PipedHost'
+            if ($cmd.Parameters.ContainsKey('WhatIf')) {
+                $documented | Should -Contain 'WhatIf'
+                $documented | Should -Contain 'Confirm'
+                (Get-Help $Command | Out-String -Width 300) | Should -Match '\[-WhatIf\]'
+            }
+        }
+    }
+
+    Context 'Default tables fit an 80-column console' {
+        BeforeAll {
+            Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+            $script:Sim = Start-OllamaSimulator
+            $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+        }
+
+        AfterAll {
+            $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+            Stop-OllamaSimulator $script:Sim
+        }
+
+        It '<Title> fits in 80 columns without wrapping or cutting a column' -ForEach @(
+            @{ Title = 'Get-OllamaModel'; Script = { Get-OllamaModel } }
+            @{ Title = 'Get-OllamaModel -Available'; Script = { Get-OllamaModel -Available -Offline -Task coding } }
+            @{ Title = 'Get-OllamaModel -Loaded'; Script = { Switch-OllamaModel gemma3:1b | Out-Null; Get-OllamaModel -Loaded } }
+            @{ Title = 'Select-OllamaModel -Top 3'; Script = { Select-OllamaModel general -Top 3 -MemoryLimit 64GB } }
+            @{ Title = 'Switch-OllamaModel'; Script = { Switch-OllamaModel phi3:mini } }
+            @{ Title = 'Measure-OllamaModel'; Script = { Measure-OllamaModel gemma3:1b -Count 1 -Warmup 0 -MaxTokens 4 } }
+            @{ Title = 'Get-OllamaModelStatus | Format-Table'; Script = { Get-OllamaModelStatus | Format-Table } }
+        ) {
+            $lines = @((& $Script | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+            $header = $lines | Where-Object { $_ -match '^-+(\s+-+)*\s*$' } | Select-Object -First 1
+            $header | Should -Not -BeNullOrEmpty
+            $at = [array]::IndexOf($lines, $header)
+            # One header line above the dashes: a header wrapped onto two lines means a column was squeezed.
+            if ($at -ge 2) { $lines[$at - 2] | Should -Match '^\s*Host: ' -Because "the header of $Title must fit on one line:`n$($lines -join "`n")" }
+            $lines | Where-Object { $_ -match '\u2026' } | Should -BeNullOrEmpty -Because "no column of $Title should be cut:`n$($lines -join "`n")"
+        }
+    }
 }
 
 Describe 'The main-job command (build.ps1 -Task Run)' {

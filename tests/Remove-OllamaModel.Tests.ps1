@@ -47,10 +47,20 @@ Describe 'Remove-OllamaModel' {
 
     It 'reports an unknown model with suggestions' {
         $err = $null
-        Remove-OllamaModel 'llava' -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        Remove-OllamaModel 'lava:7b' -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ModelNotFound,*'
         $err[0].Exception.Message | Should -Match 'Did you mean: llava:7b'
         (Get-OllamaModel -Name llava).Name | Should -Be 'llava:7b'
+    }
+
+    It 'refuses a bare name that names several tags, deleting none' {
+        Invoke-RestMethod -Uri "$($script:Sim.Uri)/api/copy" -Method Post -ContentType 'application/json' -Body '{"source":"llava:7b","destination":"llava:copy"}' | Out-Null
+        $err = $null
+        Remove-OllamaModel 'llava' -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AmbiguousModelName,*'
+        $err[0].Exception.Message | Should -Match 'llava:7b, llava:copy|llava:copy, llava:7b'
+        @(Get-OllamaModel -Name 'llava:*').Count | Should -Be 2
+        Remove-OllamaModel 'llava:copy' -Confirm:$false
     }
 
     It 'rejects a path-like name before asking the server' {

@@ -26,7 +26,7 @@ Describe 'Select-OllamaModel' {
         $chosen.Count | Should -Be 1
         $chosen[0].GetType().FullName | Should -Be 'ElixiModels.Models.ModelSelection'
         $chosen[0].Name | Should -Be $Winner
-        $chosen[0].Rank | Should -Be 1
+        $chosen[0].SelectionRank | Should -Be 1
         $chosen[0].Score | Should -BeGreaterThan 0
         $chosen[0].Reason | Should -BeLike "*$Because*"
     }
@@ -40,7 +40,9 @@ Describe 'Select-OllamaModel' {
 
     It 'gives the ranked list with -Top and -All' {
         $top = @(Select-OllamaModel coding -Top 3 -MemoryLimit 64GB)
-        $top.Rank | Should -Be @(1, 2, 3)
+        $top.SelectionRank | Should -Be @(1, 2, 3)
+        (Select-OllamaModel coding -Top 3 -MemoryLimit 64GB).SelectionRank | Should -Be @(1, 2, 3)
+        (Select-OllamaModel coding -Top 3 -MemoryLimit 64GB | Sort-Object SelectionRank -Descending)[0].SelectionRank | Should -Be 3
         $top[0].Score | Should -BeGreaterOrEqual $top[1].Score
         $all = @(Select-OllamaModel coding -All -MemoryLimit 64GB)
         $all.Count | Should -Be 6
@@ -81,5 +83,9 @@ Describe 'Select-OllamaModel' {
         $chosen.Name | Should -Be 'gemma3:1b'
         $switched.CurrentModel | Should -Be 'gemma3:1b'
         (Get-OllamaModel -Loaded).Name | Should -Contain 'gemma3:1b'
+    }
+
+    It 'keeps Rank, the former name, on one selection' {
+        (Select-OllamaModel coding -MemoryLimit 64GB).Rank | Should -Be 1
     }
 }

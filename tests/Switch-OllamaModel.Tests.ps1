@@ -46,13 +46,17 @@ Describe 'Switch-OllamaModel' {
     }
 
     It 'takes -KeepAlive <KeepAlive>' -ForEach @(
-        @{ KeepAlive = 'Forever'; Until = 'Forever' }
-        @{ KeepAlive = '-1'; Until = 'Forever' }
-        @{ KeepAlive = '10m'; Until = '10 minutes from now' }
-        @{ KeepAlive = '2h'; Until = '2 hours from now' }
+        @{ KeepAlive = 'Forever'; Until = 'Forever'; Span = [timespan]::MaxValue }
+        @{ KeepAlive = '-1'; Until = 'Forever'; Span = [timespan]::MaxValue }
+        @{ KeepAlive = '10m'; Until = '10 minutes from now'; Span = [timespan]::FromMinutes(10) }
+        @{ KeepAlive = '2h'; Until = '2 hours from now'; Span = [timespan]::FromHours(2) }
     ) {
-        Switch-OllamaModel gemma3:1b -KeepAlive $KeepAlive | Out-Null
-        (Get-OllamaModel -Loaded -Name gemma3:1b).Until | Should -Be $Until
+        $result = Switch-OllamaModel gemma3:1b -KeepAlive $KeepAlive
+        $result.KeepAlive | Should -Be $Span
+        $loaded = Get-OllamaModel -Loaded -Name gemma3:1b
+        $loaded.Until | Should -BeLessOrEqual $Span
+        $loaded.Until | Should -BeGreaterThan ($Span - [timespan]::FromMinutes(1))
+        ($loaded | Out-String -Width 80) | Should -Match $Until
     }
 
     It 'rejects a keep-alive it cannot read' {
@@ -93,4 +97,28 @@ Describe 'Switch-OllamaModel' {
         }
         finally { $env:ELIXI_MODEL = $saved }
     }
+
+    Context 'One name rule, as Ollama''s own' {
+        It '<Name> is <Model> in Get, Switch, Measure and Remove' -ForEach @(
+            @{ Name = 'registry.ollama.ai/library/gemma3:1b'; Model = 'gemma3:1b' }
+            @{ Name = 'library/gemma3:1b'; Model = 'gemma3:1b' }
+            @{ Name = 'GEMMA3:1B'; Model = 'gemma3:1b' }
+            @{ Name = 'gemma3'; Model = 'gemma3:1b' }
+            @{ Name = 'phi3'; Model = 'phi3:mini' }
+        ) {
+            @(Get-OllamaModel -Name $Name -ErrorAction Stop).Name | Should -Be $Model
+            (Switch-OllamaModel $Name -ErrorAction Stop).CurrentModel | Should -Be $Model
+            (Measure-OllamaModel $Name -Count 1 -Warmup 0 -MaxTokens 4 -ErrorAction Stop).Name | Should -Be $Model
+            $err = $null
+            Remove-OllamaModel $Name -Force -WhatIf -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'loads an embedding-only model through /api/embed instead of failing' {
+        $result = Switch-OllamaModel nomic-embed-text -KeepAlive 5m -ErrorAction Stop
+        $result.CurrentModel | Should -Be 'nomic-embed-text:latest'
+        (Get-OllamaModel -Loaded).Name | Should -Contain 'nomic-embed-text:latest'
+    }
 }
+

@@ -63,9 +63,17 @@ if (!File.Exists(output) || File.ReadAllText(output) != text)
 
 // PowerShell also looks for a cmdlet's help beside its assembly: that is where it finds it when the module is
 // imported straight from the repository (the module base is then the repository root).
-string staged = Path.Combine(root, "module", "bin", "lib", "en-US", Path.GetFileName(output));
-Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
-File.Copy(output, staged, overwrite: true);
+// After Import-Module -Force the cmdlets belong to the manifest's module, whose base is the repository root: it
+// looks in en-US there (beside the about_ topics), so the help is staged there too (ignored by git).
+foreach (string staged in new[]
+{
+    Path.Combine(root, "module", "bin", "lib", "en-US", Path.GetFileName(output)),
+    Path.Combine(root, "en-US", Path.GetFileName(output)),
+})
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
+    File.Copy(output, staged, overwrite: true);
+}
 
 Console.WriteLine($"help: {cmdlets.Count} cmdlets -> {output}{(missing > 0 ? $" ({missing} without a page)" : string.Empty)}");
 return 0;
@@ -78,7 +86,18 @@ XElement Command(CmdletInfo cmdlet, HelpPage page)
         "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
     };
     bool shouldProcess = cmdlet.Parameters.ContainsKey("WhatIf");
-    var parameters = cmdlet.Parameters.Values.Where(p => !common.Contains(p.Name)).OrderBy(p => Position(p)).ThenBy(p => p.Name).ToList();
+    // A parameter a user cannot use (DontShow, e.g. -PipedHost, bound from a piped object's Host) is not documented;
+    // -WhatIf and -Confirm are, on cmdlets that support ShouldProcess, as in PowerShell's own help.
+    var parameters = cmdlet.Parameters.Values
+        .Where(p => !common.Contains(p.Name) && !Hidden(cmdlet, p.Name))
+        .OrderBy(p => Position(p)).ThenBy(p => p.Name).ToList();
+    if (shouldProcess)
+    {
+        parameters.Add(cmdlet.Parameters["WhatIf"]);
+        parameters.Add(cmdlet.Parameters["Confirm"]);
+        page.Parameters.TryAdd("WhatIf", "Shows what would happen if the cmdlet runs. The cmdlet is not run.");
+        page.Parameters.TryAdd("Confirm", "Prompts you for confirmation before running the cmdlet.");
+    }
 
     XElement Parameter(ParameterMetadata p, ParameterSetMetadata? set)
     {
@@ -105,7 +124,8 @@ XElement Command(CmdletInfo cmdlet, HelpPage page)
             e.Add(new XElement(command + "parameterValue", new XAttribute("required", "true"), new XAttribute("variableLength", p.ParameterType.IsArray.ToString().ToLowerInvariant()), TypeName(p.ParameterType)));
         }
 
-        e.Add(new XElement(dev + "type", new XElement(maml + "name", p.ParameterType.FullName), new XElement(maml + "uri")));
+        Type shown = Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType;
+        e.Add(new XElement(dev + "type", new XElement(maml + "name", shown.FullName), new XElement(maml + "uri")));
         e.Add(new XElement(dev + "defaultValue", page.Defaults.TryGetValue(p.Name, out string? dv) ? dv : (isSwitch ? "False" : "None")));
         return e;
     }
@@ -157,7 +177,11 @@ IEnumerable<XElement> Paras(string text) =>
     text.Replace("\r", string.Empty).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
         .Select(p => new XElement(maml + "para", p.Trim()));
 
-string TypeName(Type t) => t.IsArray ? t.GetElementType()!.Name + "[]" : t.Name;
+bool Hidden(CmdletInfo cmdlet, string name) =>
+    cmdlet.ImplementingType.GetProperty(name)?.GetCustomAttributes(true).OfType<ParameterAttribute>().Any(a => a.DontShow) == true;
+
+// Types as users type them: ModelTask, not Nullable`1.
+string TypeName(Type t) => t.IsArray ? TypeName(t.GetElementType()!) + "[]" : Nullable.GetUnderlyingType(t) is { } inner ? TypeName(inner) : t.Name;
 
 int Position(ParameterMetadata p) => p.ParameterSets.Values.Select(s => s.Position).Where(x => x >= 0).DefaultIfEmpty(int.MaxValue).Min();
 

@@ -349,7 +349,6 @@ public sealed class BenchmarkEngine
             LoadMs = f.LoadMs,
             WasLoaded = f.WasLoaded,
             Family = model.Family,
-            ParameterSize = model.ParameterSize,
             ParameterCount = model.ParameterCount,
             Quantization = model.Quantization,
             SizeBytes = model.SizeBytes > 0 ? model.SizeBytes : null,

@@ -176,7 +176,7 @@ public sealed class AvailableModels
             Tag = name.Tag,
             Description = e?.Description ?? "In the Ollama library (found by the live registry look-up; not in the curated catalog).",
             Family = e?.Family,
-            ParameterSize = parameterSize,
+            ParameterSizeText = parameterSize,
             ParameterCount = parameters,
             Quantization = e?.Quantization,
             SizeBytes = size,

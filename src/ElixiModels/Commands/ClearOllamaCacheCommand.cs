@@ -9,7 +9,7 @@ namespace ElixiModels.Commands;
 /// Empties this session's cache (model details, registry answers, benchmark results), or only the entries of the
 /// given -Kind. The next Get-OllamaModel -Detailed reads /api/show again. Hit and miss counters keep counting.
 /// </summary>
-[Cmdlet(VerbsCommon.Clear, "OllamaCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.Clear, "OllamaCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Clear-OllamaCache.md")]
 [OutputType(typeof(CacheStatistics))]
 public sealed class ClearOllamaCacheCommand : OllamaCmdlet
 {

@@ -7,7 +7,7 @@ namespace ElixiModels.Commands;
 /// Shows this session's cache: entries (per kind: details, registry, benchmark…), hits, misses, hit rate and the
 /// time to live of new entries. The cache belongs to the PowerShell session, not to a server; -Uri is not used.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "OllamaCache")]
+[Cmdlet(VerbsCommon.Get, "OllamaCache", HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Get-OllamaCache.md")]
 [OutputType(typeof(CacheStatistics))]
 public sealed class GetOllamaCacheCommand : OllamaCmdlet
 {

@@ -18,7 +18,7 @@ namespace ElixiModels.Commands;
 /// by digest), models loaded in memory (-Loaded), models that can be downloaded (-Available: the shipped catalog
 /// confirmed by the live registry when it can be reached), or installed models with an update (-Outdated).
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "OllamaModel", DefaultParameterSetName = InstalledSet)]
+[Cmdlet(VerbsCommon.Get, "OllamaModel", DefaultParameterSetName = InstalledSet, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Get-OllamaModel.md")]
 [OutputType(typeof(OllamaModel), ParameterSetName = new[] { InstalledSet })]
 [OutputType(typeof(OllamaRunningModel), ParameterSetName = new[] { LoadedSet })]
 [OutputType(typeof(OllamaCatalogModel), ParameterSetName = new[] { AvailableSet })]
@@ -60,23 +60,34 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     [Parameter(Mandatory = true, ParameterSetName = AvailableSet)]
     public SwitchParameter Available { get; set; }
 
-    /// <summary>Only models suited to this task (general, coding, analysis, creative, fast, vision, embedding, tools).</summary>
+    // The -Available filters and -RegistryUri are also in the default (Installed) set: a parameter only in another set
+    // would move plain Get-OllamaModel out of its default set as soon as $PSDefaultParameterValues names it
+    // (AmbiguousParameterSet). Typed without -Available/-Outdated, they are an error (RejectInapplicable).
+
+    /// <summary>Only models suited to this task (general, coding, analysis, creative, fast, vision, embedding, tools). With -Available.</summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     public ModelTask? Task { get; set; }
 
-    /// <summary>Only models with all of these capabilities (completion, tools, insert, vision, embedding, thinking).</summary>
+    /// <summary>Only models with all of these capabilities (completion, tools, insert, vision, embedding, thinking). With -Available.</summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(CapabilityCompleter))]
     public string[]? Capability { get; set; }
 
-    /// <summary>Only models whose download is at most this many bytes (e.g. 5GB).</summary>
+    /// <summary>
+    /// Only models whose download is at most this many bytes. PowerShell's 5GB is 5 GiB (5 × 1024³ bytes), the unit
+    /// sizes are shown in. With -Available.
+    /// </summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     [ValidateRange(1L, long.MaxValue)]
     public long MaxSize { get; set; }
 
-    /// <summary>Only models that fit this machine's available RAM plus free VRAM, with headroom.</summary>
+    /// <summary>Only models that fit this machine's available RAM plus free VRAM, with headroom. With -Available.</summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     public SwitchParameter FitsMemory { get; set; }
 
     /// <summary>
@@ -85,17 +96,62 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     /// </summary>
     [Parameter(ParameterSetName = AvailableSet)]
     [Parameter(ParameterSetName = OutdatedSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     [ValidateNotNullOrEmpty]
     public string? RegistryUri { get; set; }
 
-    /// <summary>Use the shipped catalog only; do not ask the registry.</summary>
+    /// <summary>Use the shipped catalog only; do not ask the registry. With -Available.</summary>
     [Parameter(ParameterSetName = AvailableSet)]
+    [Parameter(ParameterSetName = InstalledSet)]
     public SwitchParameter Offline { get; set; }
 
     /// <summary>Read details (-Detailed) or registry answers (-Available) again instead of using the session cache.</summary>
     [Parameter(ParameterSetName = InstalledSet)]
     [Parameter(ParameterSetName = AvailableSet)]
     public SwitchParameter Refresh { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        RejectInapplicable();
+        base.BeginProcessing();
+    }
+
+    /// <summary>A typed parameter that the chosen mode does not use is an error, never silently ignored; a default is ignored.</summary>
+    private void RejectInapplicable()
+    {
+        if (Available)
+        {
+            if (Capability is not null)
+            {
+                string[] unknown = Capability.Where(c => !CapabilityCompleter.Known.Contains(c, StringComparer.OrdinalIgnoreCase)).ToArray();
+                if (unknown.Length > 0)
+                {
+                    ThrowTerminatingError(OllamaErrors.Build(
+                        new ArgumentException($"Unknown capability: {string.Join(", ", unknown.Select(u => "'" + u + "'"))}. Ollama reports {string.Join(", ", CapabilityCompleter.Known)}."),
+                        "UnknownCapability", ErrorCategory.InvalidArgument, unknown,
+                        $"Pass -Capability as one or more of: {string.Join(", ", CapabilityCompleter.Known)}."));
+                }
+            }
+
+            return;
+        }
+
+        string mode = Outdated ? "-Outdated" : Loaded ? "-Loaded" : "a listing of installed models";
+        string[] availableOnly = Outdated
+            ? new[] { nameof(Task), nameof(Capability), nameof(MaxSize), nameof(FitsMemory), nameof(Offline) }
+            : new[] { nameof(Task), nameof(Capability), nameof(MaxSize), nameof(FitsMemory), nameof(Offline), nameof(RegistryUri) };
+        string[] typed = availableOnly.Where(GivenExplicitly).ToArray();
+        if (typed.Length > 0)
+        {
+            string list = string.Join(", ", typed.Select(t => "-" + t));
+            ThrowTerminatingError(OllamaErrors.Build(
+                new ArgumentException($"{list} {(typed.Length == 1 ? "is" : "are")} used only with -Available{(typed.Contains(nameof(RegistryUri)) ? " or -Outdated" : string.Empty)}, not by {mode}."),
+                "ParameterNeedsAvailable", ErrorCategory.InvalidArgument, list,
+                typed.SequenceEqual(new[] { nameof(RegistryUri) })
+                    ? "Add -Available (or -Outdated) to use -RegistryUri."
+                    : $"Add -Available, e.g. Get-OllamaModel -Available {list.Split(',')[0]} ..."));
+        }
+    }
 
     protected override void ProcessRecord()
     {
@@ -140,6 +196,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             if (Loaded)
             {
                 IReadOnlyList<WireRunningModel> running = await client.ListRunningAsync(ct).ConfigureAwait(false);
+                filter.ResolveBareNames(running.Select(r => r.Name));
                 DateTimeOffset now = DateTimeOffset.UtcNow;
                 foreach (OllamaRunningModel m in running.Select(r => OllamaRunningModel.FromWire(r, client.Host, now)).Where(m => filter.Matches(m.Name)))
                 {
@@ -151,35 +208,20 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
+            filter.ResolveBareNames(installed.Select(m => m.Name));
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
-            var names = new string[installed.Count];
-            if (!Detailed)
+            // Capabilities classify every listing (TaskTypes must not change with -Detailed), so they are read for
+            // plain listings too: once per model digest and session, through the session cache.
+            Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
+            List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
+            foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
             {
-                for (int i = 0; i < installed.Count; i++)
+                if (result.Error is { } error)
                 {
-                    OllamaModel model = OllamaModel.FromWire(installed[i], client.Host, loaded);
-                    names[i] = model.Name;
-                    if (filter.Matches(model.Name))
-                    {
-                        bridge.WriteObject(model);
-                    }
+                    bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them and its TaskTypes come from its name and size only: {error.Message}");
                 }
 
-                Session.SetInstalledNames(client.Host, names);
-            }
-            else
-            {
-                Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
-                List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
-                foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
-                {
-                    if (result.Error is { } error)
-                    {
-                        bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them: {error.Message}");
-                    }
-
-                    bridge.WriteObject(OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details));
-                }
+                bridge.WriteObject(OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details, Detailed));
             }
 
             foreach (string missing in filter.Unmatched())
@@ -285,7 +327,14 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     {
         try
         {
-            return RegistryClient.Resolve(RegistryUri);
+            Uri registry = RegistryClient.Resolve(RegistryUri);
+            string? given = string.IsNullOrWhiteSpace(RegistryUri) ? Environment.GetEnvironmentVariable(RegistryClient.RegistryVariable) : RegistryUri;
+            if (!string.IsNullOrWhiteSpace(given) && given!.IndexOf("://", StringComparison.Ordinal) < 0)
+            {
+                WriteWarning($"The registry address '{given.Trim()}' has no scheme; using {registry.GetLeftPart(UriPartial.Authority)}. Write http://{given.Trim()} for a registry without TLS.");
+            }
+
+            return registry;
         }
         catch (FormatException ex)
         {
@@ -331,6 +380,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             ModelNameFilter filter = filters[client.Host];
             Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
             IReadOnlyList<WireModel> all = await client.ListInstalledAsync(ct).ConfigureAwait(false);
+            filter.ResolveBareNames(all.Select(m => m.Name));
             List<WireModel> installed = all.Where(m => filter.Matches(ModelName.Normalize(m.Name))).ToList();
             IReadOnlyList<UpdateCheck> checks = await checker.CheckAsync(installed, ct).ConfigureAwait(false);
             HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
@@ -341,7 +391,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 {
                     case UpdateStatus.Outdated:
                         bridge.WriteVerbose($"{check.Name}: installed {Units.ShortDigest(check.LocalDigest)}, {checker.Registry} has {Units.ShortDigest(check.RemoteDigest!)}.");
-                        bridge.WriteObject(OllamaModel.FromWire(installed[i], client.Host, loaded));
+                        bridge.WriteObject(OllamaModel.FromWire(installed[i], client.Host, loaded, await CapabilitiesAsync(client, installed[i], ct).ConfigureAwait(false), detailed: false));
                         break;
                     case UpdateStatus.UpToDate:
                         bridge.WriteVerbose($"{check.Name}: up to date ({Units.ShortDigest(check.LocalDigest)}).");
@@ -365,6 +415,19 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 bridge.WriteError(NotFound(missing, client.Host, all.Select(m => m.Name)));
             }
         });
+    }
+
+    /// <summary>The details that classify a model (from the session cache); null when the server cannot say.</summary>
+    private async Task<ModelDetails?> CapabilitiesAsync(OllamaClient client, WireModel model, CancellationToken ct)
+    {
+        try
+        {
+            return await Session.Details.GetAsync(client, model.Name, model.Digest, false, ct).ConfigureAwait(false);
+        }
+        catch (OllamaException)
+        {
+            return null;
+        }
     }
 
     internal static ErrorRecord NotFound(string name, string host, IEnumerable<string> known, string? recommendedAction = null)

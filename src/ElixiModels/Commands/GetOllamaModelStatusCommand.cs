@@ -10,7 +10,7 @@ namespace ElixiModels.Commands;
 /// version, this machine's CPU, memory and GPUs, and the session cache. A server that is down still yields a status
 /// (ServerUnreachable, with host resources) and a warning.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "OllamaModelStatus")]
+[Cmdlet(VerbsCommon.Get, "OllamaModelStatus", HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Get-OllamaModelStatus.md")]
 [OutputType(typeof(OllamaStatus))]
 public sealed class GetOllamaModelStatusCommand : OllamaCmdlet
 {

@@ -12,7 +12,7 @@ namespace ElixiModels.Commands;
 /// they are unless -Force (which updates them). Outputs the installed model, so it pipes into Switch-OllamaModel.
 /// Ctrl+C stops the download at once; running the command again resumes it.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Install, "OllamaModel", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Install, "OllamaModel", SupportsShouldProcess = true, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Install-OllamaModel.md")]
 [OutputType(typeof(OllamaModel), typeof(ModelSwitchResult))]
 public sealed class InstallOllamaModelCommand : OllamaCmdlet
 {
@@ -30,7 +30,7 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter AutoSwitch { get; set; }
 
-    /// <summary>With -AutoSwitch: how long the server keeps the model loaded ('10m', '1h', 'Forever', a TimeSpan or seconds).</summary>
+    /// <summary>With -AutoSwitch (an error without it): how long the server keeps the model loaded ('10m', '1h', 'Forever', a TimeSpan or seconds).</summary>
     [Parameter]
     [KeepAliveTransformation]
     public KeepAlive? KeepAlive { get; set; }
@@ -42,6 +42,19 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
     /// <summary>Allow a registry without valid TLS (self-hosted registries only).</summary>
     [Parameter]
     public SwitchParameter Insecure { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (KeepAlive is not null && !AutoSwitch && GivenExplicitly(nameof(KeepAlive)))
+        {
+            ThrowTerminatingError(OllamaErrors.Build(
+                new ArgumentException("-KeepAlive applies to the load of -AutoSwitch; without -AutoSwitch nothing is loaded, so it would do nothing."),
+                "KeepAliveNeedsAutoSwitch", ErrorCategory.InvalidArgument, KeepAlive,
+                "Add -AutoSwitch, or load the model later with Switch-OllamaModel -KeepAlive."));
+        }
+
+        base.BeginProcessing();
+    }
 
     protected override void ProcessRecord()
     {

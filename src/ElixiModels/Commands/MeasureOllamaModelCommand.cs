@@ -18,7 +18,7 @@ namespace ElixiModels.Commands;
 /// with a warm-up, a varied prompt per run, temperature 0 and a fixed seed. Models are measured one after another;
 /// each result is written as soon as its model is done and kept in the session for Select-OllamaModel.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Measure, "OllamaModel", DefaultParameterSetName = BuiltInSet)]
+[Cmdlet(VerbsDiagnostic.Measure, "OllamaModel", DefaultParameterSetName = BuiltInSet, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Measure-OllamaModel.md")]
 [OutputType(typeof(BenchmarkResult))]
 public sealed class MeasureOllamaModelCommand : OllamaCmdlet
 {
@@ -181,7 +181,7 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (string name in names)
         {
-            var filter = new ModelNameFilter(new[] { name });
+            ModelNameFilter filter = new ModelNameFilter(new[] { name }).ResolveBareNames(installed.Select(m => m.Name));
             foreach (WireModel wire in installed.Where(m => filter.Matches(m.Name)).OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase))
             {
                 OllamaModel model = OllamaModel.FromWire(wire, host, NoneLoaded);

@@ -7,13 +7,15 @@ using ElixiModels.Models;
 namespace ElixiModels.Commands;
 
 /// <summary>
-/// Matches model names against -Name values: wildcards as in PowerShell; a literal name without a tag matches every
-/// tag of that model; with a tag it must match exactly (":latest" implied nowhere else). Remembers literal names
+/// Matches model names against -Name values: wildcards as in PowerShell; a literal name with a tag must match exactly;
+/// a bare name follows <see cref="ModelName.Resolve"/> once <see cref="ResolveBareNames"/> is given the installed names
+/// (name:latest when installed, else every tag of that model). Remembers literal names
 /// that matched nothing, so a cmdlet can report them.
 /// </summary>
 internal sealed class ModelNameFilter
 {
     private readonly List<(string Text, WildcardPattern? Pattern, string? Exact, string? Base)> _terms = new();
+    private readonly Dictionary<string, HashSet<string>> _resolved = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _matched = new(StringComparer.OrdinalIgnoreCase);
 
     public ModelNameFilter(IEnumerable<string>? names)
@@ -38,6 +40,21 @@ internal sealed class ModelNameFilter
 
     public bool IsEmpty => _terms.Count == 0;
 
+    /// <summary>
+    /// Applies the one name rule (<see cref="ModelName.Resolve"/>) to the bare names: name:latest when it is
+    /// installed, else every installed tag. Call with the server's installed names before <see cref="Matches"/>.
+    /// </summary>
+    public ModelNameFilter ResolveBareNames(IEnumerable<string> installed)
+    {
+        List<string> names = installed.ToList();
+        foreach (var term in _terms.Where(t => t.Base is not null))
+        {
+            _resolved[term.Text] = new HashSet<string>(ModelName.Resolve(term.Text, names), StringComparer.OrdinalIgnoreCase);
+        }
+
+        return this;
+    }
+
     public bool Matches(string name)
     {
         if (_terms.Count == 0)
@@ -53,7 +70,9 @@ internal sealed class ModelNameFilter
                 ? term.Pattern.IsMatch(name) || (parsed is not null && term.Pattern.IsMatch(parsed.BaseName))
                 : term.Exact is not null
                     ? string.Equals(term.Exact, ModelName.Normalize(name), StringComparison.OrdinalIgnoreCase)
-                    : string.Equals(term.Base, parsed?.BaseName ?? name, StringComparison.OrdinalIgnoreCase);
+                    : _resolved.TryGetValue(term.Text, out HashSet<string>? resolved)
+                        ? resolved.Contains(ModelName.Normalize(name))
+                        : string.Equals(term.Base, parsed?.BaseName ?? name, StringComparison.OrdinalIgnoreCase);
             if (hit)
             {
                 _matched.Add(term.Text);

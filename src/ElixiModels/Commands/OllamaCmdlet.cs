@@ -62,7 +62,7 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     {
         get
         {
-            if (string.IsNullOrWhiteSpace(PipedHost) || (_uriExplicit ??= UriGivenExplicitly()))
+            if (string.IsNullOrWhiteSpace(PipedHost) || (_uriExplicit ??= GivenExplicitly(nameof(Uri))))
             {
                 return null;
             }
@@ -280,41 +280,64 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// Whether -Uri was typed for this command. A -Uri that only comes from $PSDefaultParameterValues is a default
-    /// server, like $env:OLLAMA_HOST, so a piped object's Host still wins over it.
+    /// Whether a parameter was typed for this command rather than bound from $PSDefaultParameterValues. A -Uri that
+    /// only comes from the defaults is a default server, like $env:OLLAMA_HOST, so a piped object's Host still wins
+    /// over it; a default for a parameter that does not apply to the chosen mode is ignored, a typed one is an error.
     /// </summary>
-    private bool UriGivenExplicitly()
+    protected bool GivenExplicitly(string parameterName)
     {
-        if (!MyInvocation.BoundParameters.ContainsKey(nameof(Uri)))
+        if (!MyInvocation.BoundParameters.TryGetValue(parameterName, out object? bound))
         {
             return false;
         }
 
-        if (SessionState?.PSVariable.GetValue("PSDefaultParameterValues") is not System.Collections.IDictionary defaults)
+        if (SessionState?.PSVariable.GetValue("PSDefaultParameterValues") is not System.Collections.IDictionary defaults
+            || defaults.Contains("Disabled") && LanguagePrimitives.IsTrue(defaults["Disabled"]))
         {
             return true;
         }
 
-        string[] given = Uri ?? Array.Empty<string>();
         foreach (System.Collections.DictionaryEntry entry in defaults)
         {
             int colon = entry.Key is string key ? key.LastIndexOf(':') : -1;
-            if (colon < 0 || entry.Value is ScriptBlock)
+            if (colon < 0)
             {
                 continue;
             }
 
-            string key2 = (string)entry.Key;
-            if (key2.Substring(colon + 1).Trim().Equals(nameof(Uri), StringComparison.OrdinalIgnoreCase)
-                && WildcardPattern.Get(key2.Substring(0, colon).Trim(), WildcardOptions.IgnoreCase).IsMatch(MyInvocation.MyCommand.Name)
-                && LanguagePrimitives.TryConvertTo(entry.Value, out string[]? value) && value is not null
-                && value.SequenceEqual(given, StringComparer.OrdinalIgnoreCase))
+            string text = (string)entry.Key;
+            if (text.Substring(colon + 1).Trim().Equals(parameterName, StringComparison.OrdinalIgnoreCase)
+                && WildcardPattern.Get(text.Substring(0, colon).Trim(), WildcardOptions.IgnoreCase).IsMatch(MyInvocation.MyCommand.Name)
+                && (entry.Value is ScriptBlock || SameValue(entry.Value, bound)))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    private static bool SameValue(object? configured, object? bound)
+    {
+        object? b = bound is PSObject pb ? pb.BaseObject : bound;
+        if (b is SwitchParameter sw)
+        {
+            return LanguagePrimitives.IsTrue(configured) == sw.IsPresent;
+        }
+
+        if (b is KeepAlive keepAlive)
+        {
+            return KeepAliveParser.TryParse(configured, out KeepAlive parsed, out _) && parsed.Equals(keepAlive);
+        }
+
+        if (b is Array || configured is Array)
+        {
+            return LanguagePrimitives.TryConvertTo(configured, out string[]? left) && LanguagePrimitives.TryConvertTo(b, out string[]? right)
+                && left is not null && right is not null && left.SequenceEqual(right, StringComparer.OrdinalIgnoreCase);
+        }
+
+        return LanguagePrimitives.TryConvertTo(configured, out string? l) && LanguagePrimitives.TryConvertTo(b, out string? r)
+            && string.Equals(l, r, StringComparison.OrdinalIgnoreCase);
     }
 
     private IReadOnlyList<Uri> ParseEndpoints()

@@ -11,7 +11,7 @@ namespace ElixiModels.Commands;
 /// Deletes installed models (unloading them first if loaded). Asks for confirmation; refuses to delete the session's
 /// active model unless -Force. A name without a tag means ":latest", as in `ollama rm`; wildcards select several.
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "OllamaModel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Remove, "OllamaModel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Remove-OllamaModel.md")]
 [OutputType(typeof(OllamaModel))]
 public sealed class RemoveOllamaModelCommand : OllamaCmdlet
 {
@@ -57,7 +57,15 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
             {
                 List<WireModel> matches = WildcardPattern.ContainsWildcardCharacters(name)
                     ? installed.Where(m => new ModelNameFilter(new[] { name }).Matches(ModelName.Normalize(m.Name))).ToList()
-                    : installed.Where(m => ModelName.SameModel(m.Name, name)).ToList();
+                    : installed.Where(m => ModelName.Resolve(name, installed.Select(i => i.Name)).Contains(ModelName.Normalize(m.Name), StringComparer.OrdinalIgnoreCase)).ToList();
+                if (matches.Count > 1 && !WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    bridge.WriteError(OllamaErrors.Build(
+                        new ArgumentException($"'{name}' names several models installed on {client.Host}: {string.Join(", ", matches.Select(m => ModelName.Normalize(m.Name)))}; none was deleted."),
+                        "AmbiguousModelName", ErrorCategory.InvalidArgument, name, "Give the tag of the model to delete, or a wildcard (e.g. 'name:*') to delete every tag."));
+                    continue;
+                }
+
                 if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                 {
                     bridge.WriteError(GetOllamaModelCommand.NotFound(name, client.Host, installed.Select(m => m.Name), "List installed models with Get-OllamaModel."));

@@ -19,7 +19,7 @@ namespace ElixiModels.Commands;
 /// (capability, free memory, -MinContext, cloud), then a documented score of task fit, a quality proxy, measured or
 /// estimated speed, and a bonus for a model already loaded. Writes the chosen model with its Score and Reason.
 /// </summary>
-[Cmdlet(VerbsCommon.Select, "OllamaModel", DefaultParameterSetName = TopSet)]
+[Cmdlet(VerbsCommon.Select, "OllamaModel", DefaultParameterSetName = TopSet, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Select-OllamaModel.md")]
 [OutputType(typeof(ModelSelection))]
 public sealed class SelectOllamaModelCommand : OllamaCmdlet
 {
@@ -277,7 +277,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             Host = model.Host,
             Family = model.Family,
             Families = model.Families,
-            ParameterSize = model.ParameterSize,
+            ParameterSize = model.ParameterSizeText ?? Units.ParameterSize(model.ParameterCount),
             ParameterCount = model.ParameterCount,
             Quantization = model.Quantization,
             SizeBytes = model.SizeBytes,

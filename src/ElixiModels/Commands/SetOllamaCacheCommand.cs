@@ -5,7 +5,7 @@ using ElixiModels.Session;
 namespace ElixiModels.Commands;
 
 /// <summary>Sets how long new entries of this session's cache live (default 24 hours); entries already cached keep theirs.</summary>
-[Cmdlet(VerbsCommon.Set, "OllamaCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.Set, "OllamaCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Set-OllamaCache.md")]
 [OutputType(typeof(CacheStatistics))]
 public sealed class SetOllamaCacheCommand : OllamaCmdlet
 {

@@ -14,7 +14,7 @@ namespace ElixiModels.Commands;
 /// load time, and unloads the previously active model unless -KeepPrevious. Switching to the active, loaded model
 /// does nothing. Without -Name, $env:ELIXI_MODEL names the model (for scheduled tasks, which start with no session).
 /// </summary>
-[Cmdlet(VerbsCommon.Switch, "OllamaModel", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Switch, "OllamaModel", SupportsShouldProcess = true, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Switch-OllamaModel.md")]
 [OutputType(typeof(ModelSwitchResult))]
 public sealed class SwitchOllamaModelCommand : OllamaCmdlet
 {
@@ -63,12 +63,25 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
             return;
         }
 
-        string name = parsed!.FullName;
         var install = new InstallStep(Endpoints, Session);
         RunPerHost(async (bridge, client, ct) =>
         {
+            string name = parsed!.FullName;
             IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            if (!installed.Any(m => ModelName.SameModel(m.Name, name)))
+            IReadOnlyList<string> found = ModelName.Resolve(raw!, installed.Select(m => m.Name));
+            if (found.Count > 1)
+            {
+                bridge.WriteError(OllamaErrors.Build(
+                    new ArgumentException($"'{raw}' names several models installed on {client.Host}: {string.Join(", ", found)}; there is no {name}."),
+                    "AmbiguousModelName", ErrorCategory.InvalidArgument, raw, $"Give the tag, e.g. Switch-OllamaModel {found[0]}"));
+                return;
+            }
+
+            if (found.Count == 1)
+            {
+                name = found[0];
+            }
+            else
             {
                 if (!AutoPull)
                 {

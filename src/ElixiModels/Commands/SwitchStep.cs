@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Lifecycle;
@@ -15,7 +16,19 @@ internal static class SwitchStep
         string name, KeepAlive? keepAlive, bool keepPrevious, CancellationToken ct)
     {
         string model = ModelName.Normalize(name);
-        ModelSwitchResult? result = await new ModelSwitcher(client).SwitchAsync(model, session.GetActiveModel(client.Host), keepAlive, keepPrevious,
+        async Task<IReadOnlyList<string>?> CapabilitiesAsync(string m, CancellationToken token)
+        {
+            try
+            {
+                return (await session.Details.GetAsync(client, m, string.Empty, false, token).ConfigureAwait(false)).Capabilities;
+            }
+            catch (OllamaException)
+            {
+                return null;
+            }
+        }
+
+        ModelSwitchResult? result = await new ModelSwitcher(client, CapabilitiesAsync).SwitchAsync(model, session.GetActiveModel(client.Host), keepAlive, keepPrevious,
             action => bridge.ShouldProcessAsync($"{model} on {client.Host}", action), bridge.WriteWarning, ct).ConfigureAwait(false);
         if (result is null)
         {

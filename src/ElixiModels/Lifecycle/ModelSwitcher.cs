@@ -19,10 +19,15 @@ public sealed class ModelSwitcher
     public const string DefaultModelVariable = "ELIXI_MODEL";
 
     private readonly OllamaClient _client;
+    private readonly Func<string, CancellationToken, Task<IReadOnlyList<string>?>>? _capabilities;
 
-    public ModelSwitcher(OllamaClient client)
+    /// <param name="client">The server.</param>
+    /// <param name="capabilities">What a model can do (null when unknown): an embedding-only model is loaded through
+    /// /api/embed, since /api/generate refuses it.</param>
+    public ModelSwitcher(OllamaClient client, Func<string, CancellationToken, Task<IReadOnlyList<string>?>>? capabilities = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
+        _capabilities = capabilities;
     }
 
     /// <summary>The model named by $env:ELIXI_MODEL, if set.</summary>
@@ -61,7 +66,6 @@ public sealed class ModelSwitcher
                     CurrentModel = current,
                     Host = _client.Host,
                     WasAlreadyActive = true,
-                    KeepAlive = "unchanged",
                 };
             }
         }
@@ -76,7 +80,12 @@ public sealed class ModelSwitcher
         }
 
         Stopwatch watch = Stopwatch.StartNew();
-        GenerateChunk loaded = await _client.LoadAsync(current, keepAlive, ct).ConfigureAwait(false);
+        IReadOnlyList<string>? can = _capabilities is null ? null : await _capabilities(current, ct).ConfigureAwait(false);
+        bool embeddingOnly = can is not null && can.Contains("embedding", StringComparer.OrdinalIgnoreCase)
+            && !can.Contains("completion", StringComparer.OrdinalIgnoreCase);
+        GenerateChunk loaded = embeddingOnly
+            ? await _client.LoadEmbeddingModelAsync(current, keepAlive, ct).ConfigureAwait(false)
+            : await _client.LoadAsync(current, keepAlive, ct).ConfigureAwait(false);
         TimeSpan loadTime = watch.Elapsed;
 
         bool unloaded = false;
@@ -103,7 +112,7 @@ public sealed class ModelSwitcher
             Host = _client.Host,
             Unloaded = unloaded,
             WasAlreadyActive = alreadyLoaded,
-            KeepAlive = keep,
+            KeepAlive = keepAlive is { } given ? given.Duration ?? TimeSpan.MaxValue : null,
         };
     }
 

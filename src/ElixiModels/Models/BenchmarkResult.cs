@@ -78,7 +78,10 @@ public sealed class BenchmarkResult
     // ---- the model
 
     public string? Family { get; internal init; }
-    public string? ParameterSize { get; internal init; }
+    /// <summary>Number of parameters (7B is 7000000000); the format view shows it as 7B.</summary>
+    public long? ParameterSize => ParameterCount;
+
+    /// <summary>The same number as <see cref="ParameterSize"/>.</summary>
     public long? ParameterCount { get; internal init; }
     public string? Quantization { get; internal init; }
 

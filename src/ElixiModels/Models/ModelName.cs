@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Text.RegularExpressions;
 
 namespace ElixiModels.Models;
@@ -10,6 +12,9 @@ namespace ElixiModels.Models;
 public sealed class ModelName : IEquatable<ModelName>
 {
     public const string DefaultTag = "latest";
+
+    /// <summary>The registry Ollama pulls from when a name has no host.</summary>
+    public const string DefaultRegistryHost = "registry.ollama.ai";
     private const string Part = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}";
     private static readonly Regex NamePattern = new(
         $@"^(?:(?<host>[A-Za-z0-9_][A-Za-z0-9_.:-]{{0,349}})/)?(?:(?<ns>[A-Za-z0-9_][A-Za-z0-9_-]{{0,79}})/)?(?<model>{Part})(?::(?<tag>{Part}))?$",
@@ -75,6 +80,13 @@ public sealed class ModelName : IEquatable<ModelName>
             host = null;
         }
 
+        // As Ollama's ParseName: registry.ollama.ai is the default host and library the default namespace, so
+        // registry.ollama.ai/library/gemma3:1b, library/gemma3:1b and gemma3:1b are one model.
+        if (string.Equals(host, DefaultRegistryHost, StringComparison.OrdinalIgnoreCase))
+        {
+            host = null;
+        }
+
         if (string.Equals(ns, "library", StringComparison.OrdinalIgnoreCase) && host is null)
         {
             ns = null;
@@ -121,7 +133,46 @@ public sealed class ModelName : IEquatable<ModelName>
         int colon = text.LastIndexOf(':');
         return colon > 0 && colon < text.Length - 1 && colon > text.LastIndexOf('/')
             && !char.IsWhiteSpace(text[0]) && !char.IsWhiteSpace(text[text.Length - 1])
-            && !text.StartsWith("library/", StringComparison.OrdinalIgnoreCase);
+            && !text.StartsWith("library/", StringComparison.OrdinalIgnoreCase)
+            && !text.StartsWith(DefaultRegistryHost + "/", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The installed models a literal name (no wildcards) refers to, the same way in every cmdlet: a name with a tag
+    /// is that model; a bare name is name:latest when that is installed, else every installed tag of the model (one
+    /// tag: that model). Empty when nothing matches or the name is not valid.
+    /// </summary>
+    public static IReadOnlyList<string> Resolve(string text, IEnumerable<string> installed)
+    {
+        if (!TryParse(text, out ModelName? name, out _))
+        {
+            return Array.Empty<string>();
+        }
+
+        var all = new List<string>();
+        foreach (string i in installed)
+        {
+            all.Add(Normalize(i));
+        }
+
+        if (HasTag(text))
+        {
+            return all.Where(i => string.Equals(i, name!.FullName, StringComparison.OrdinalIgnoreCase)).Take(1).ToList();
+        }
+
+        string? latest = all.FirstOrDefault(i => string.Equals(i, name!.FullName, StringComparison.OrdinalIgnoreCase));
+        return latest is not null
+            ? new[] { latest }
+            : all.Where(i => TryParse(i, out ModelName? p, out _) && string.Equals(p!.BaseName, name!.BaseName, StringComparison.OrdinalIgnoreCase))
+                .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    /// <summary>Whether the text names a tag (a ':' after the last '/').</summary>
+    public static bool HasTag(string text)
+    {
+        string s = text.Trim();
+        int colon = s.LastIndexOf(':');
+        return colon > s.LastIndexOf('/') && colon < s.Length - 1;
     }
 
     /// <summary>Whether two names refer to the same model (case-insensitive, ":latest" implied).</summary>

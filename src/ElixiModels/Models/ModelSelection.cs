@@ -7,8 +7,11 @@ namespace ElixiModels.Models;
 /// <summary>A model Select-OllamaModel chose (or ranked) for a task, with its score and the reason in plain words.</summary>
 public sealed class ModelSelection
 {
-    /// <summary>1 for the chosen model, then 2, 3, … for the runners-up (-Top, -All).</summary>
-    public int Rank { get; internal init; }
+    /// <summary>
+    /// 1 for the chosen model, then 2, 3, … for the runners-up (-Top, -All). Not named Rank: on an array of
+    /// selections, (...).Rank is the array's own Rank (its number of dimensions), not the selections' ranks.
+    /// </summary>
+    public int SelectionRank { get; internal init; }
 
     /// <summary>Full model name; binds to -Name of Switch-OllamaModel and Measure-OllamaModel.</summary>
     public string Name { get; internal init; } = string.Empty;
@@ -38,10 +41,14 @@ public sealed class ModelSelection
 
     public bool SpeedMeasured { get; internal init; }
     public string? Family { get; internal init; }
-    public string? ParameterSize { get; internal init; }
+    /// <summary>Number of parameters (7.6B is 7600000000); the format view shows it as 7.6B.</summary>
+    public long? ParameterSize { get; internal init; }
     public string? Quantization { get; internal init; }
+    /// <summary>Size on disk in bytes (shown in binary units).</summary>
+    public long Size => SizeBytes;
+
+    /// <summary>The same number as <see cref="Size"/>.</summary>
     public long SizeBytes { get; internal init; }
-    public string Size => Units.Bytes(SizeBytes);
 
     /// <summary>Memory the model needs when loaded (measured if it is loaded, else estimated).</summary>
     public long EstimatedMemoryBytes { get; internal init; }
@@ -58,7 +65,7 @@ public sealed class ModelSelection
         ModelCandidate c = s.Candidate;
         return new ModelSelection
         {
-            Rank = rank,
+            SelectionRank = rank,
             Name = c.Name,
             Host = c.Host,
             Task = TaskClassifier.Name(task),
@@ -72,7 +79,7 @@ public sealed class ModelSelection
             TokensPerSecond = c.MeasuredTokensPerSecond,
             SpeedMeasured = s.SpeedMeasured,
             Family = c.Family,
-            ParameterSize = c.ParameterSize,
+            ParameterSize = c.ParameterCount ?? Units.ParseParameterSize(c.ParameterSize),
             Quantization = c.Quantization,
             SizeBytes = c.SizeBytes,
             EstimatedMemoryBytes = s.EstimatedMemoryBytes,

@@ -33,10 +33,14 @@ public sealed class ModelSwitchResult
     public bool WasAlreadyActive { get; internal init; }
 
     /// <summary>
-    /// How long the server keeps the model loaded when idle: a duration, "Forever", "server default" (none was
-    /// given), or "unchanged" (already active and loaded, none was given).
+    /// How long the server keeps the model loaded when idle, as given with -KeepAlive: <see cref="TimeSpan.MaxValue"/>
+    /// for "Forever", null when none was given (the server's default applies, or, for a model that was already
+    /// active and loaded, its keep-alive is unchanged).
     /// </summary>
-    public string KeepAlive { get; internal init; } = string.Empty;
+    public TimeSpan? KeepAlive { get; internal init; }
+
+    /// <summary>The keep-alive in words: a duration, "Forever", "server default" or "unchanged".</summary>
+    public string KeepAliveText => KeepAlive is null && WasAlreadyActive ? "unchanged" : Units.KeepAlive(KeepAlive);
 
     /// <summary>"Already active" (nothing was loaded), "Switched" (from another model) or "Activated" (none was active).</summary>
     public string Status => WasAlreadyActive ? "Already active"

@@ -15,19 +15,30 @@ public sealed class OllamaCatalogModel
     public string Tag { get; internal init; } = string.Empty;
     public string Description { get; internal init; } = string.Empty;
     public string? Family { get; internal init; }
-    public string? ParameterSize { get; internal init; }
+    /// <summary>Number of parameters (14B is 14000000000); the format view shows it as 14B.</summary>
+    public long? ParameterSize => ParameterCount;
+
+    /// <summary>The same number as <see cref="ParameterSize"/>.</summary>
     public long? ParameterCount { get; internal init; }
+
+    /// <summary>The catalog's own text for the parameter count ("14B").</summary>
+    internal string? ParameterSizeText { get; init; }
     public string? Quantization { get; internal init; }
 
-    /// <summary>Download size in bytes: exact when the registry answered, approximate from the catalog otherwise.</summary>
+    /// <summary>
+    /// Download size in bytes: exact when the registry answered, approximate from the catalog otherwise. Shown in
+    /// binary units (1 GiB = PowerShell's 1GB), the unit -MaxSize takes.
+    /// </summary>
+    public long Size => SizeBytes;
+
+    /// <summary>The same number as <see cref="Size"/>.</summary>
     public long SizeBytes { get; internal init; }
 
-    public string Size => Units.Bytes(SizeBytes);
+    /// <summary>Memory the model needs when loaded (download size plus 20 %), in bytes.</summary>
+    public long RequiredMemory => RequiredMemoryBytes;
 
-    /// <summary>Memory the model needs when loaded (download size plus 20 %).</summary>
+    /// <summary>The same number as <see cref="RequiredMemory"/>.</summary>
     public long RequiredMemoryBytes { get; internal init; }
-
-    public string RequiredMemory => Units.Bytes(RequiredMemoryBytes);
 
     /// <summary>Whether it fits this machine's available RAM plus free VRAM (with headroom); null when they could not be read.</summary>
     public bool? FitsMemory { get; internal init; }

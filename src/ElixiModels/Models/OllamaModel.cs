@@ -17,16 +17,25 @@ public sealed class OllamaModel
     public string Tag { get; internal init; } = string.Empty;
     public string? Family { get; internal init; }
     public IReadOnlyList<string> Families { get; internal init; } = Array.Empty<string>();
-    public string? ParameterSize { get; internal init; }
+    /// <summary>
+    /// Number of parameters (3.2B is 3200000000), so Sort-Object and Where-Object compare it as a number; the format
+    /// view shows it as Ollama writes it (3.2B). From model_info with -Detailed, else from the listing.
+    /// </summary>
+    public long? ParameterSize => ParameterCount;
+
+    /// <summary>Number of parameters; the same number as <see cref="ParameterSize"/>.</summary>
     public long? ParameterCount { get; internal init; }
+
+    /// <summary>Ollama's own text for the parameter count ("3.2B", "8x7B").</summary>
+    internal string? ParameterSizeText { get; init; }
     public string? Quantization { get; internal init; }
     public string? Format { get; internal init; }
 
-    /// <summary>Size on disk in bytes.</summary>
-    public long SizeBytes { get; internal init; }
+    /// <summary>Size on disk in bytes (shown in binary units, 1 GiB = PowerShell's 1GB).</summary>
+    public long Size => SizeBytes;
 
-    /// <summary>Size on disk, readable (decimal units, as `ollama list`).</summary>
-    public string Size => Units.Bytes(SizeBytes);
+    /// <summary>Size on disk in bytes; the same number as <see cref="Size"/>.</summary>
+    public long SizeBytes { get; internal init; }
 
     public DateTimeOffset ModifiedAt { get; internal init; }
     public string Digest { get; internal init; } = string.Empty;
@@ -40,10 +49,13 @@ public sealed class OllamaModel
     /// <summary>The server this model is on.</summary>
     public string Host { get; internal init; } = string.Empty;
 
-    /// <summary>What the model can do (completion, tools, insert, vision, embedding, thinking); filled by -Detailed.</summary>
+    /// <summary>What the model can do (completion, tools, insert, vision, embedding, thinking), as /api/show reports it.</summary>
     public IReadOnlyList<string> Capabilities { get; internal init; } = Array.Empty<string>();
 
-    /// <summary>Tasks the model suits (general, coding, analysis, creative, fast, vision, embedding, tools), most suitable first.</summary>
+    /// <summary>
+    /// Tasks the model suits (general, coding, analysis, creative, fast, vision, embedding, tools), most suitable first;
+    /// classified from the capabilities the server reports, the same with and without -Detailed.
+    /// </summary>
     /// <remarks>Classified on first use, so listings that never look at it do not pay for it.</remarks>
     public IReadOnlyList<string> TaskTypes => _taskTypes ??= TaskClassifier.TaskNames(Traits);
 
@@ -85,7 +97,9 @@ public sealed class OllamaModel
 
     private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
 
-    internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames, ModelDetails? details = null)
+    /// <param name="details">What /api/show reported: its capabilities and parameter count always classify the model
+    /// (so TaskTypes are the same with and without -Detailed); the rest is filled only when <paramref name="detailed"/>.</param>
+    internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames, ModelDetails? details = null, bool detailed = true)
     {
         string name = ModelName.Normalize(m.Name);
         (string baseName, string tag) = ModelName.SplitNormal(name);
@@ -100,15 +114,15 @@ public sealed class OllamaModel
             Tag = tag,
             Family = d.Family,
             Families = families,
-            ParameterSize = d.ParameterSize,
+            ParameterSizeText = d.ParameterSize,
             ParameterCount = parameters,
             Capabilities = capabilities,
-            ContextLength = details?.ContextLength,
-            EmbeddingLength = details?.EmbeddingLength,
-            Architecture = details?.Architecture,
-            Template = details?.Template,
-            Parameters = details?.Parameters ?? NoParameters,
-            HasDetails = details is not null,
+            ContextLength = detailed ? details?.ContextLength : null,
+            EmbeddingLength = detailed ? details?.EmbeddingLength : null,
+            Architecture = detailed ? details?.Architecture : null,
+            Template = detailed ? details?.Template : null,
+            Parameters = detailed ? details?.Parameters ?? NoParameters : NoParameters,
+            HasDetails = detailed && details is not null,
             Quantization = d.QuantizationLevel,
             Format = d.Format,
             SizeBytes = m.Size,

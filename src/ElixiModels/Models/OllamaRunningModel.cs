@@ -10,18 +10,21 @@ public sealed class OllamaRunningModel
     public string Model { get; internal init; } = string.Empty;
     public string Tag { get; internal init; } = string.Empty;
     public string? Family { get; internal init; }
-    public string? ParameterSize { get; internal init; }
+    /// <summary>Number of parameters (3.2B is 3200000000); the format view shows it as 3.2B.</summary>
+    public long? ParameterSize { get; internal init; }
     public string? Quantization { get; internal init; }
 
-    /// <summary>Memory the loaded model occupies, in bytes.</summary>
+    /// <summary>Memory the loaded model occupies, in bytes (shown in binary units, 1 GiB = PowerShell's 1GB).</summary>
+    public long Size => SizeBytes;
+
+    /// <summary>The same number as <see cref="Size"/>.</summary>
     public long SizeBytes { get; internal init; }
 
-    public string Size => Units.Bytes(SizeBytes);
+    /// <summary>Part of <see cref="Size"/> held in GPU memory, in bytes.</summary>
+    public long Vram => VramBytes;
 
-    /// <summary>Part of <see cref="SizeBytes"/> held in GPU memory.</summary>
+    /// <summary>The same number as <see cref="Vram"/>.</summary>
     public long VramBytes { get; internal init; }
-
-    public string Vram => Units.Bytes(VramBytes);
 
     /// <summary>Share on the GPU, 0–100.</summary>
     public int GpuPercent => SizeBytes <= 0 || VramBytes <= 0 ? 0 : (int)Math.Round(Math.Min(VramBytes, SizeBytes) * 100.0 / SizeBytes, MidpointRounding.AwayFromZero);
@@ -34,8 +37,11 @@ public sealed class OllamaRunningModel
 
     public DateTimeOffset ExpiresAt { get; internal init; }
 
-    /// <summary>When it will be unloaded, relative to when it was listed ("4 minutes from now", "Forever").</summary>
-    public string Until { get; internal init; } = string.Empty;
+    /// <summary>
+    /// Time left, when it was listed, until it is unloaded: <see cref="TimeSpan.MaxValue"/> for a model kept forever,
+    /// zero for one being stopped. The format view words it as `ollama ps` does ("4 minutes from now", "Forever").
+    /// </summary>
+    public TimeSpan Until { get; internal init; }
 
     /// <summary>Context window the runner was started with.</summary>
     public int ContextLength { get; internal init; }
@@ -55,12 +61,12 @@ public sealed class OllamaRunningModel
             Model = parsed?.BaseName ?? m.Name,
             Tag = parsed?.Tag ?? string.Empty,
             Family = d.Family,
-            ParameterSize = d.ParameterSize,
+            ParameterSize = Units.ParseParameterSize(d.ParameterSize),
             Quantization = d.QuantizationLevel,
             SizeBytes = m.Size,
             VramBytes = m.SizeVram,
             ExpiresAt = m.ExpiresAt,
-            Until = Units.Until(m.ExpiresAt, now),
+            Until = Units.TimeLeft(m.ExpiresAt, now),
             ContextLength = m.ContextLength,
             Digest = m.Digest,
             Host = host,

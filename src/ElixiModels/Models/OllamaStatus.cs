@@ -52,10 +52,11 @@ public sealed class OllamaStatus
     /// <summary>Every model in the server's memory, with size, VRAM, CPU/GPU share and expiry.</summary>
     public IReadOnlyList<OllamaRunningModel> LoadedModels { get; internal init; } = Array.Empty<OllamaRunningModel>();
 
-    /// <summary>Memory all loaded models occupy.</summary>
-    public long LoadedMemoryBytes { get; internal init; }
+    /// <summary>Memory all loaded models occupy, in bytes (shown in binary units).</summary>
+    public long LoadedMemory => LoadedMemoryBytes;
 
-    public string LoadedMemory => Units.Bytes(LoadedMemoryBytes);
+    /// <summary>The same number as <see cref="LoadedMemory"/>.</summary>
+    public long LoadedMemoryBytes { get; internal init; }
 
     /// <summary>This machine's CPU, memory and GPUs; null only if they could not be read.</summary>
     public HostResources? HostResources { get; internal init; }

@@ -3,32 +3,43 @@ using System.Globalization;
 
 namespace ElixiModels.Models;
 
-/// <summary>Readable sizes, durations and parameter counts, matching the Ollama CLI's conventions.</summary>
+/// <summary>Readable sizes, durations and parameter counts, as the format views show them.</summary>
 public static class Units
 {
-    private static readonly string[] ByteUnits = { "B", "KB", "MB", "GB", "TB" };
+    private static readonly string[] ByteUnits = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
 
-    /// <summary>Decimal units like `ollama list` (2.0 GB, 274 MB).</summary>
+    /// <summary>
+    /// Binary units, as PowerShell's 1KB/1MB/1GB literals count (1 GiB = 1GB = 1024³ bytes): "1.9 GiB", "262 MiB".
+    /// Sizes are shown, compared and typed in one unit system, so -MaxSize 5GB never keeps a model shown above 5 GiB.
+    /// </summary>
     public static string Bytes(long bytes)
     {
-        if (bytes < 1000)
+        if (bytes < 0)
+        {
+            return "-" + Bytes(bytes == long.MinValue ? long.MaxValue : -bytes);
+        }
+
+        if (bytes < 1024)
         {
             return bytes.ToString(CultureInfo.InvariantCulture) + " B";
         }
 
         double value = bytes;
         int unit = 0;
-        while (value >= 1000 && unit < ByteUnits.Length - 1)
+        while (value >= 1024 && unit < ByteUnits.Length - 1)
         {
-            value /= 1000;
+            value /= 1024;
             unit++;
         }
 
-        string number = value >= 10 || Math.Abs(value - Math.Truncate(value)) < 1e-9
-            ? ((long)value).ToString(CultureInfo.InvariantCulture)
+        // One decimal below 10 (rounded down at the boundary so 9.96 GiB does not read "10.0"), whole numbers above.
+        string number = value >= 9.95 ? Math.Round(value).ToString("0", CultureInfo.InvariantCulture)
             : value.ToString("0.0", CultureInfo.InvariantCulture);
         return number + " " + ByteUnits[unit];
     }
+
+    /// <summary><see cref="Bytes(long)"/> for a nullable size; empty for null.</summary>
+    public static string Bytes(long? bytes) => bytes is { } b ? Bytes(b) : string.Empty;
 
     /// <summary>The first 12 hex digits of a digest (without "sha256:"), as `ollama list` shows an ID.</summary>
     public static string ShortDigest(string? digest)
@@ -69,14 +80,28 @@ public static class Units
     }
 
     /// <summary>"4 minutes from now", "Forever", "Stopping…", like `ollama ps`'s UNTIL column.</summary>
-    public static string Until(DateTimeOffset expiresAt, DateTimeOffset now)
+    public static string Until(DateTimeOffset expiresAt, DateTimeOffset now) => Until(TimeLeft(expiresAt, now));
+
+    /// <summary>Time left from <paramref name="now"/> until <paramref name="expiresAt"/>; <see cref="TimeSpan.MaxValue"/> for "Forever".</summary>
+    public static TimeSpan TimeLeft(DateTimeOffset expiresAt, DateTimeOffset now)
     {
         if (expiresAt.Year >= 2100 || expiresAt == DateTimeOffset.MaxValue)
+        {
+            return TimeSpan.MaxValue;
+        }
+
+        TimeSpan left = expiresAt - now;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left;
+    }
+
+    /// <summary>A time left as `ollama ps` words it: <see cref="TimeSpan.MaxValue"/> is "Forever", zero "Stopping...".</summary>
+    public static string Until(TimeSpan left)
+    {
+        if (left == TimeSpan.MaxValue)
         {
             return "Forever";
         }
 
-        TimeSpan left = expiresAt - now;
         if (left <= TimeSpan.Zero)
         {
             return "Stopping...";
@@ -101,6 +126,14 @@ public static class Units
 
         return $"{(int)Math.Round(left.TotalDays)} days from now";
     }
+
+    /// <summary>A keep-alive as users type it: <see cref="TimeSpan.MaxValue"/> is "Forever", null "server default".</summary>
+    public static string KeepAlive(TimeSpan? keepAlive) => keepAlive switch
+    {
+        null => "server default",
+        { } k when k == TimeSpan.MaxValue => "Forever",
+        { } k => Duration(k),
+    };
 
     /// <summary>Parses Ollama's parameter_size ("3.2B", "137M", "116K", "8x7B") into a count.</summary>
     public static long? ParseParameterSize(string? text)
@@ -132,6 +165,9 @@ public static class Units
             ? (long)Math.Round(value * scale * factor)
             : null;
     }
+
+    /// <summary>"3.2B", "137M" from a count; empty for null.</summary>
+    public static string ParameterSize(long? count) => count is { } c ? ParameterSize(c) : string.Empty;
 
     /// <summary>"3.2B", "137M" from a count.</summary>
     public static string ParameterSize(long count) => count switch

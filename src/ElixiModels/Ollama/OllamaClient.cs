@@ -179,6 +179,24 @@ public sealed class OllamaClient
         GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive }, null, ct);
 
     /// <summary>
+    /// Loads an embedding-only model, which cannot generate: an /api/embed with an empty input and the keep-alive, the
+    /// way Ollama loads such a model without computing anything. The answer carries load_duration when reported.
+    /// </summary>
+    public Task<GenerateChunk> LoadEmbeddingModelAsync(string model, KeepAlive? keepAlive, CancellationToken ct) => ReadAsync(model, async token =>
+    {
+        var body = new JsonObject { ["model"] = model, ["input"] = string.Empty };
+        if (keepAlive is { } k)
+        {
+            body["keep_alive"] = k.ToWireSeconds();
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/embed") { Content = JsonBody(body) };
+        GenerateChunk answer = await SendJsonAsync<GenerateChunk>(request, Options.LoadTimeout, model, token).ConfigureAwait(false);
+        answer.Done = true;
+        return answer;
+    }, ct);
+
+    /// <summary>
     /// Unloads a model: an empty generate with keep_alive 0 (OllamaSharp's RequestModelUnloadAsync ignores its
     /// argument, so it is not used).
     /// </summary>

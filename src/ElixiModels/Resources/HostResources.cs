@@ -36,13 +36,17 @@ public sealed class HostResources
         }
     }
 
-    public string TotalMemory => Models.Units.Bytes(TotalMemoryBytes);
-    public string AvailableMemory => Models.Units.Bytes(AvailableMemoryBytes);
+    /// <summary>The machine's memory in bytes (shown in binary units: a 64 GiB machine reads 64 GiB).</summary>
+    public long TotalMemory => TotalMemoryBytes;
+
+    /// <summary>Memory available now, in bytes.</summary>
+    public long AvailableMemory => AvailableMemoryBytes;
 
     /// <summary>What a model may use here: available RAM plus free VRAM, less headroom (see <see cref="MemoryFit"/>).</summary>
     public long UsableMemoryBytes => MemoryFit.Budget(this);
 
-    public string UsableMemory => Models.Units.Bytes(UsableMemoryBytes);
+    /// <summary>The same number as <see cref="UsableMemoryBytes"/>.</summary>
+    public long UsableMemory => UsableMemoryBytes;
 
     internal HostResources WithGpus(IReadOnlyList<GpuInfo> gpus) => new()
     {
@@ -58,7 +62,7 @@ public sealed class HostResources
     };
 
     public override string ToString() =>
-        $"CPU {(CpuPercent is { } c ? c.ToString("0") + " %" : "n/a")}, RAM {AvailableMemory} free of {TotalMemory}, {Gpus.Count} GPU(s)";
+        $"CPU {(CpuPercent is { } c ? c.ToString("0") + " %" : "n/a")}, RAM {Models.Units.Bytes(AvailableMemoryBytes)} free of {Models.Units.Bytes(TotalMemoryBytes)}, {Gpus.Count} GPU(s)";
 }
 
 /// <summary>One GPU as its vendor tool reports it.</summary>
@@ -71,9 +75,11 @@ public sealed class GpuInfo
     public long FreeBytes { get; internal init; }
     public double? UtilizationPercent { get; internal init; }
 
-    public string Total => Models.Units.Bytes(TotalBytes);
-    public string Used => Models.Units.Bytes(UsedBytes);
-    public string Free => Models.Units.Bytes(FreeBytes);
+    /// <summary>Memory in bytes (shown in binary units); the same numbers as the *Bytes properties.</summary>
+    public long Total => TotalBytes;
+
+    public long Used => UsedBytes;
+    public long Free => FreeBytes;
 
     public override string ToString() => $"{Name} ({Models.Units.Bytes(FreeBytes)} free of {Models.Units.Bytes(TotalBytes)})";
 }

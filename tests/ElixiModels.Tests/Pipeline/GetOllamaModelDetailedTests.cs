@@ -82,16 +82,19 @@ public sealed class GetOllamaModelDetailedTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Without_Detailed_there_are_no_show_requests_and_no_details()
+    public void Without_Detailed_capabilities_are_read_once_per_session_and_nothing_else_is_filled()
     {
         PsResult r = _sim.Ps.Invoke("Get-OllamaModel");
         r.AssertNoErrors();
-        Assert.Equal(0, ShowRequests);
+        Assert.Equal(_sim.State.Installed.Count, ShowRequests);
         Assert.All(r.Output, o =>
         {
             Assert.False((bool)o.Properties["HasDetails"].Value);
-            Assert.Empty(Strings(o, "Capabilities"));
+            Assert.NotEmpty(Strings(o, "Capabilities"));
+            Assert.Null(o.Properties["Template"].Value);
         });
+        _sim.Ps.Invoke("Get-OllamaModel").AssertNoErrors();
+        Assert.Equal(_sim.State.Installed.Count, ShowRequests);
     }
 
     [Fact]

@@ -174,7 +174,7 @@ public sealed class InstallOllamaModelTests : IAsyncLifetime
         PSObject result = Assert.Single(r.Output);
         Assert.Equal("ElixiModels.Models.ModelSwitchResult", result.BaseObject.GetType().FullName);
         Assert.Equal("qwen2.5:0.5b", result.Properties["CurrentModel"].Value);
-        Assert.Equal("10m 00s", result.Properties["KeepAlive"].Value);
+        Assert.Equal(System.TimeSpan.FromMinutes(10), result.Properties["KeepAlive"].Value);
         Assert.Equal(new[] { "qwen2.5:0.5b" }, _sim.State.Loaded.Select(l => l.Name));
         Assert.Contains("\"keep_alive\":600", _sim.State.Log.Entries.Single(e => e.Path == "/api/generate").Body);
     }

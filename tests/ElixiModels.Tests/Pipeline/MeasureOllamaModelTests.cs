@@ -71,7 +71,7 @@ public sealed class MeasureOllamaModelTests : IAsyncLifetime
         PSObject m = Assert.Single(r.Output);
         SimModel llava = _sim.State.Installed.Single(x => x.Name == "llava:7b");
         Assert.Equal("llama", m.Properties["Family"].Value);
-        Assert.Equal("7B", m.Properties["ParameterSize"].Value);
+        Assert.Equal(7_000_000_000L, m.Properties["ParameterSize"].Value);
         Assert.Equal(7_000_000_000L, P<long>(m, "ParameterCount"));
         Assert.Equal("Q4_0", m.Properties["Quantization"].Value);
         Assert.Equal(llava.SizeBytes, P<long>(m, "SizeBytes"));

@@ -96,8 +96,7 @@ public sealed class RemoveOllamaModelTests : IAsyncLifetime
     [Fact]
     public void An_unknown_name_is_an_error_with_suggestions_and_deletes_nothing()
     {
-        // As `ollama rm`: no tag means ":latest", so "phi3" is not phi3:mini.
-        PsResult r = _sim.Ps.Invoke("Remove-OllamaModel phi3 -Confirm:$false");
+        PsResult r = _sim.Ps.Invoke("Remove-OllamaModel phi3:min -Confirm:$false");
         ErrorRecord e = Assert.Single(r.Errors);
         Assert.StartsWith("ModelNotFound,", e.FullyQualifiedErrorId);
         Assert.Contains("Did you mean: phi3:mini", e.Exception.Message);

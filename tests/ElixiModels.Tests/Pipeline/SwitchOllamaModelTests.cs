@@ -76,15 +76,14 @@ public sealed class SwitchOllamaModelTests : IAsyncLifetime
     {
         _sim.Ps.Invoke("Switch-OllamaModel phi3:mini").AssertNoErrors();
         int before = Generates().Length;
+        // A bare name is the model's only installed tag (ModelName.Resolve), as in every cmdlet.
         PsResult r = _sim.Ps.Invoke("Switch-OllamaModel phi3 -Verbose");
-        Assert.Single(r.Errors, e => e.FullyQualifiedErrorId.StartsWith("ModelNotFound"));
-
-        r = _sim.Ps.Invoke("Switch-OllamaModel phi3:mini -Verbose");
         r.AssertNoErrors();
         PSObject result = Assert.Single(r.Output);
         Assert.True((bool)result.Properties["WasAlreadyActive"].Value);
         Assert.Equal("Already active", result.Properties["Status"].Value);
-        Assert.Equal("unchanged", result.Properties["KeepAlive"].Value);
+        Assert.Null(result.Properties["KeepAlive"].Value);
+        Assert.Equal("unchanged", result.Properties["KeepAliveText"].Value);
         Assert.Equal(TimeSpan.Zero, result.Properties["LoadTime"].Value);
         Assert.False((bool)result.Properties["Unloaded"].Value);
         Assert.Contains(r.Verbose, v => v.Contains("already is the active model"));
@@ -122,7 +121,8 @@ public sealed class SwitchOllamaModelTests : IAsyncLifetime
         if (wire == "-1")
         {
             Assert.True(expires > DateTimeOffset.UtcNow.AddYears(100));
-            Assert.Equal("Forever", r.Output.Single().Properties["KeepAlive"].Value);
+            Assert.Equal(TimeSpan.MaxValue, r.Output.Single().Properties["KeepAlive"].Value);
+            Assert.Equal("Forever", r.Output.Single().Properties["KeepAliveText"].Value);
         }
         else
         {

@@ -104,7 +104,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal("Registry", fromRegistryOnly.Source);
         Assert.Equal("abc123", fromRegistryOnly.Digest);
         Assert.Equal(new[] { "vision" }, fromRegistryOnly.Capabilities);
-        Assert.Equal("13B", fromRegistryOnly.ParameterSize);
+        Assert.Equal(13_000_000_000L, fromRegistryOnly.ParameterSize);
         Assert.Contains("vision", fromRegistryOnly.TaskTypes);
         Assert.True(fromRegistryOnly.IsInstalled);
         Assert.Equal(ModelCatalog.Default.CompiledOn, fromRegistryOnly.CatalogDate);

@@ -113,7 +113,7 @@ public class ModelSelectorTests
         Assert.Equal(
             new[] { "gpt-oss:120b-cloud:cloud", "nomic-embed-text:latest:capability", "tinyllama:latest:context", "llama3.1:70b:memory" },
             outcome.Rejected.Select(r => r.Candidate.Name + ":" + r.Filter));
-        Assert.Contains("needs about 48 GB, 16 GB free", outcome.Rejected.Single(r => r.Filter == "memory").Reason);
+        Assert.Contains("needs about 45 GiB, 15 GiB free", outcome.Rejected.Single(r => r.Filter == "memory").Reason);
 
         SelectionOutcome withCloud = ModelSelector.Rank(candidates, new SelectionRequest { Task = ModelTask.General, MinContext = 8192, IncludeCloud = true });
         Assert.Contains(withCloud.Ranked, s => s.Candidate.Name == "gpt-oss:120b-cloud");
@@ -163,7 +163,7 @@ public class ModelSelectorTests
         Assert.Contains("no 'vision' capability): llama3.2:3b (completion, tools), gemma3:1b (completion)", message);
         Assert.Contains("-IncludeCloud", message);
         Assert.Contains("qwen3-vl:235b-cloud", message);
-        Assert.Contains("do not fit in the free memory: llava:34b (needs about 24 GB, 8 GB free)", message);
+        Assert.Contains("do not fit in the free memory: llava:34b (needs about 22 GiB, 7.5 GiB free)", message);
 
         string empty = ModelSelector.DescribeNoCandidate(new SelectionOutcome(), request, new[] { "http://h:1" });
         Assert.Contains("No model is installed on http://h:1", empty);

@@ -9,13 +9,16 @@ public class UnitsTests
     [Theory]
     [InlineData(0, "0 B")]
     [InlineData(999, "999 B")]
-    [InlineData(243087, "243 KB")]
-    [InlineData(274_302_450, "274 MB")]
-    [InlineData(2_019_393_189, "2.0 GB")]
-    [InlineData(4_683_087_332, "4.7 GB")]
-    [InlineData(1_000_000_000, "1 GB")]
-    [InlineData(40_000_000_000, "40 GB")]
-    public void Bytes_read_like_ollama_list(long bytes, string expected) => Assert.Equal(expected, Units.Bytes(bytes));
+    [InlineData(1023, "1023 B")]
+    [InlineData(1024, "1.0 KiB")]
+    [InlineData(243087, "237 KiB")]
+    [InlineData(274_302_450, "262 MiB")]
+    [InlineData(2_019_393_189, "1.9 GiB")]
+    [InlineData(4_683_087_332, "4.4 GiB")]
+    [InlineData(5L * 1024 * 1024 * 1024, "5.0 GiB")]
+    [InlineData(64L * 1024 * 1024 * 1024, "64 GiB")]
+    [InlineData(10_700_000_000, "10 GiB")]
+    public void Bytes_read_in_binary_units_as_PowerShell_counts_1GB(long bytes, string expected) => Assert.Equal(expected, Units.Bytes(bytes));
 
     [Theory]
     [InlineData(100, 0, "100% CPU")]
@@ -49,5 +52,8 @@ public class UnitsTests
         Assert.Equal("4 minutes from now", Units.Until(now.AddMinutes(4), now));
         Assert.Equal("Forever", Units.Until(new DateTimeOffset(2318, 1, 1, 0, 0, 0, TimeSpan.Zero), now));
         Assert.Equal("Stopping...", Units.Until(now.AddSeconds(-1), now));
+        Assert.Equal(TimeSpan.MaxValue, Units.TimeLeft(new DateTimeOffset(2318, 1, 1, 0, 0, 0, TimeSpan.Zero), now));
+        Assert.Equal(TimeSpan.FromMinutes(4), Units.TimeLeft(now.AddMinutes(4), now));
+        Assert.Equal(TimeSpan.Zero, Units.TimeLeft(now.AddSeconds(-1), now));
     }
 }
