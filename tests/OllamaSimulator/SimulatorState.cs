@@ -22,8 +22,39 @@ public sealed class SimulatorState
     /// <summary>The default fleet (see README.md): seven installed models and a larger remote library.</summary>
     public static SimulatorState CreateDefault() => DefaultFleet.Create();
 
-    /// <summary>What /api/version reports.</summary>
-    public string Version { get; set; } = "0.23.0";
+    /// <summary>The current Ollama release, which the simulator answers as unless told otherwise.</summary>
+    public const string CurrentVersion = "0.32.15";
+
+    /// <summary>The older release whose answers the simulator also reproduces (../ollama-captures).</summary>
+    public const string LegacyVersion = "0.23.0";
+
+    /// <summary>
+    /// What /api/version reports, and which API the simulator answers with: 0.30 and later (the default, 0.32.15) add
+    /// capabilities and details.context_length/embedding_length to /api/tags, answer /api/embed on a model without
+    /// the embedding capability with 501, and end an answer that is not valid UTF-8 silently; 0.23.0 does none of it.
+    /// </summary>
+    public string Version { get; set; } = CurrentVersion;
+
+    /// <summary>Whether <see cref="Version"/> is 0.30 or later.</summary>
+    public bool IsModern => IsAtLeast(Version, 0, 30);
+
+    internal static bool IsAtLeast(string version, int major, int minor)
+    {
+        string[] parts = (version ?? string.Empty).TrimStart('v').Split('.', '-');
+        if (parts.Length < 2 || !int.TryParse(parts[0], out int ma) || !int.TryParse(parts[1], out int mi))
+        {
+            return true;
+        }
+
+        return ma > major || (ma == major && mi >= minor);
+    }
+
+    /// <summary>
+    /// Ollama aborts a generation once a token repeats more than this many times in a row (llm/server.go,
+    /// tokenRepeat &gt; 30) and ends the stream with no done line; 0 or less turns it off. Only a model whose text
+    /// repeats (<see cref="SimModel.RepeatsAfter"/>) reaches it.
+    /// </summary>
+    public int TokenRepeatLimit { get; set; } = 30;
 
     public RequestLog Log { get; } = new();
 
