@@ -81,6 +81,7 @@ public sealed class PullUpdate
 public sealed class GenerateChunk
 {
     [JsonPropertyName("model")] public string? Model { get; set; }
+    [JsonPropertyName("created_at")] public DateTimeOffset? CreatedAt { get; set; }
     [JsonPropertyName("response")] public string? Response { get; set; }
     [JsonPropertyName("thinking")] public string? Thinking { get; set; }
     [JsonPropertyName("done")] public bool Done { get; set; }
@@ -92,6 +93,19 @@ public sealed class GenerateChunk
     [JsonPropertyName("eval_count")] public int? EvalCount { get; set; }
     [JsonPropertyName("eval_duration")] public long? EvalDuration { get; set; }
     [JsonPropertyName("error")] public string? Error { get; set; }
+
+    /// <summary>
+    /// Set by the client, never by the server: the stream ended after <see cref="StreamedTokens"/> token lines with no
+    /// done line (Ollama stops a generation whose token repeats more than 30 times, and 0.30+ one whose text is not
+    /// valid UTF-8), or ran past num_predict and was stopped by the client. <see cref="DoneReason"/> is "aborted".
+    /// </summary>
+    [JsonIgnore] public bool Aborted { get; internal set; }
+
+    /// <summary>Token lines received (lines with done false), counted by the client.</summary>
+    [JsonIgnore] public int StreamedTokens { get; internal set; }
+
+    /// <summary>A zero-valued answer ("model":"", created_at 0001-01-01): what Ollama 0.30+ sends when it has nothing to return.</summary>
+    internal bool IsZeroValue => !Done && Model is { Length: 0 } && (CreatedAt is null || CreatedAt.Value.Year <= 1);
 }
 
 /// <summary>How long Ollama keeps a model in memory after a request.</summary>
