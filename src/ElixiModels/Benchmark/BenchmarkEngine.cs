@@ -134,13 +134,22 @@ public sealed class BenchmarkEngine
         Task<string?> version = _version ??= TryAsync(() => _client.GetVersionAsync(ct));
         Task<HostResources?> machineTask = ReadMachineAsync(ct);
         Task<IReadOnlyList<WireRunningModel>?> before = TryAsync(() => _client.ListRunningAsync(ct));
-        ModelDetails details = _details is null
-            ? ModelDetails.FromShow(await _client.ShowAsync(name, ct).ConfigureAwait(false), model.Digest)
-            : await _details.GetAsync(_client, name, model.Digest, refresh: false, ct).ConfigureAwait(false);
-        if (details.Capabilities.Count > 0 && !details.Capabilities.Contains("completion", StringComparer.OrdinalIgnoreCase))
+        if (model.IsCloud)
         {
             throw new BenchmarkNotSupportedException(name,
-                $"{name} cannot generate text (its capabilities: {string.Join(", ", details.Capabilities)}), so Measure-OllamaModel has nothing to time; it was skipped.");
+                $"{name} is a cloud model: it runs on a remote host, not on this server, so Measure-OllamaModel does not time it as a local model; it was skipped.");
+        }
+
+        // Ollama 0.30+ lists the capabilities in /api/tags; older servers need /api/show (cached per session).
+        IReadOnlyList<string> capabilities = model.Capabilities.Count > 0
+            ? model.Capabilities
+            : (_details is null
+                ? ModelDetails.FromShow(await _client.ShowAsync(name, ct).ConfigureAwait(false), model.Digest)
+                : await _details.GetAsync(_client, name, model.Digest, refresh: false, ct).ConfigureAwait(false)).Capabilities;
+        if (capabilities.Count > 0 && !capabilities.Contains("completion", StringComparer.OrdinalIgnoreCase))
+        {
+            throw new BenchmarkNotSupportedException(name,
+                $"{name} cannot generate text (its capabilities: {string.Join(", ", capabilities)}), so Measure-OllamaModel has nothing to time; it was skipped.");
         }
 
         bool wasLoaded = Find(await before.ConfigureAwait(false), name) is not null;

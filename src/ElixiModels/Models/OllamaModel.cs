@@ -92,7 +92,8 @@ public sealed class OllamaModel
         WireDetails d = m.Details ?? new WireDetails();
         string[] families = d.Families ?? (d.Family is null ? Array.Empty<string>() : new[] { d.Family });
         long? parameters = details?.ParameterCount ?? Units.ParseParameterSize(d.ParameterSize);
-        IReadOnlyList<string> capabilities = details?.Capabilities ?? Array.Empty<string>();
+        // Ollama 0.30+ lists capabilities and context length in /api/tags; /api/show's details win when read.
+        IReadOnlyList<string> capabilities = details?.Capabilities ?? ModelDetails.Normalize(m.Capabilities);
         return new OllamaModel
         {
             Name = name,
@@ -103,8 +104,8 @@ public sealed class OllamaModel
             ParameterSize = d.ParameterSize,
             ParameterCount = parameters,
             Capabilities = capabilities,
-            ContextLength = details?.ContextLength,
-            EmbeddingLength = details?.EmbeddingLength,
+            ContextLength = details?.ContextLength ?? (d.ContextLength is > 0 ? d.ContextLength : null),
+            EmbeddingLength = details?.EmbeddingLength ?? (d.EmbeddingLength is > 0 ? d.EmbeddingLength : null),
             Architecture = details?.Architecture,
             Template = details?.Template,
             Parameters = details?.Parameters ?? NoParameters,

@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using ElixiModels.Models;
 using OllamaSharp;
 using OllamaSharp.Models;
 
@@ -53,12 +54,18 @@ public sealed class OllamaClient
         return (IReadOnlyList<WireModel>)(list.Models ?? new List<WireModel>());
     }, ct);
 
-    /// <summary>GET /api/ps.</summary>
+    /// <summary>
+    /// GET /api/ps, one entry per model name: Ollama lists a name twice while the runner of a replaced (re-pulled or
+    /// re-created) model waits to expire next to the new one; the first entry, the one with the most time left, stays.
+    /// </summary>
     public Task<IReadOnlyList<WireRunningModel>> ListRunningAsync(CancellationToken ct) => ReadAsync(null, async token =>
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/ps");
         WireRunningList list = await SendJsonAsync<WireRunningList>(request, Options.Timeout, null, token).ConfigureAwait(false);
-        return (IReadOnlyList<WireRunningModel>)(list.Models ?? new List<WireRunningModel>());
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        return (IReadOnlyList<WireRunningModel>)(list.Models ?? new List<WireRunningModel>())
+            .Where(m => seen.Add(ModelName.Normalize(m.Name)))
+            .ToList();
     }, ct);
 
     /// <summary>POST /api/show.</summary>

@@ -16,6 +16,12 @@ public sealed class WireDetails
     [JsonPropertyName("families")] public string[]? Families { get; set; }
     [JsonPropertyName("parameter_size")] public string? ParameterSize { get; set; }
     [JsonPropertyName("quantization_level")] public string? QuantizationLevel { get; set; }
+
+    /// <summary>Ollama 0.30+, /api/tags only: the GGUF's trained context length.</summary>
+    [JsonPropertyName("context_length")] public int? ContextLength { get; set; }
+
+    /// <summary>Ollama 0.30+, /api/tags only.</summary>
+    [JsonPropertyName("embedding_length")] public int? EmbeddingLength { get; set; }
 }
 
 /// <summary>One installed model as /api/tags reports it.</summary>
@@ -29,6 +35,9 @@ public sealed class WireModel
     [JsonPropertyName("details")] public WireDetails? Details { get; set; }
     [JsonPropertyName("remote_host")] public string? RemoteHost { get; set; }
     [JsonPropertyName("remote_model")] public string? RemoteModel { get; set; }
+
+    /// <summary>Ollama 0.30+: what /api/show used to be needed for; null from older servers.</summary>
+    [JsonPropertyName("capabilities")] public string[]? Capabilities { get; set; }
 }
 
 /// <summary>One loaded model as /api/ps reports it.</summary>
