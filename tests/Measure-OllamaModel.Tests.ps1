@@ -41,7 +41,7 @@ Describe 'Measure-OllamaModel' {
         $r.GpuPercent | Should -Be 85
         $r.Processor | Should -Be '15%/85% CPU/GPU'
         $r.ContextLength | Should -BeGreaterThan 0
-        $r.ServerVersion | Should -Be '0.32.15'
+        $r.ServerVersion | Should -Be ($env:OLLAMA_SIMULATOR_VERSION ?? '0.32.15')
         $r.IsLocalServer | Should -BeTrue
         $r.LogicalProcessors | Should -Be ([Environment]::ProcessorCount)
         $r.PromptSet | Should -Be 'coding'
@@ -98,6 +98,7 @@ Describe 'Measure-OllamaModel' {
     It 'keeps a run whose retry finished, and names what the server could not return' {
         # Ollama 0.30+ ends an answer that is not valid UTF-8 silently: here the first try of the first run sends
         # nothing (HTTP 200, empty body), its retry completes; a model that never answers is an error that says why.
+        Invoke-Simulator $script:Sim settings -Method Post -Body @{ version = '0.32.15' } | Out-Null
         Invoke-Simulator $script:Sim faults -Method Post -Body @{ invalidUtf8After = @{ path = '/api/generate'; tokens = 0; times = 1 } } | Out-Null
         $r = Measure-OllamaModel gemma3:1b -Count 2 -Warmup 0 -MaxTokens 6 -WarningAction SilentlyContinue
         $r.Errors | Should -Be 0
@@ -119,6 +120,7 @@ Describe 'Measure-OllamaModel' {
         }
         finally {
             Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+            Invoke-Simulator $script:Sim settings -Method Post -Body @{ version = ($env:OLLAMA_SIMULATOR_VERSION ?? '0.32.15') } | Out-Null
         }
     }
 

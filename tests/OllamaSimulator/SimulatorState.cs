@@ -25,6 +25,9 @@ public sealed class SimulatorState
     /// <summary>The current Ollama release, which the simulator answers as unless told otherwise.</summary>
     public const string CurrentVersion = "0.32.15";
 
+    /// <summary>The environment variable that sets the default fleet's <see cref="Version"/> (e.g. 0.23.0).</summary>
+    public const string VersionVariable = "OLLAMA_SIMULATOR_VERSION";
+
     /// <summary>The older release whose answers the simulator also reproduces (../ollama-captures).</summary>
     public const string LegacyVersion = "0.23.0";
 

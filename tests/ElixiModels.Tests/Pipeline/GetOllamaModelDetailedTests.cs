@@ -100,6 +100,7 @@ public sealed class GetOllamaModelDetailedTests : IAsyncLifetime
     [Fact]
     public void On_Ollama_030_and_later_the_listing_carries_capabilities_and_context_length()
     {
+        _sim.State.Version = OllamaSimulator.SimulatorState.CurrentVersion;
         PsResult r = _sim.Ps.Invoke("Get-OllamaModel");
         r.AssertNoErrors();
         Assert.Equal(0, ShowRequests);
