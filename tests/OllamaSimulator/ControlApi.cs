@@ -14,7 +14,7 @@ namespace OllamaSimulator;
 /// faulted. POST faults {"failNext":{"path","status","error","times"}, "errorLineAfter":{"path","lines","error"},
 /// "cutStreamAfter":{"path","lines"}, "malformedNext":{"path"}, "refuseConnections":bool, "responseDelayMs":n,
 /// "coldLoadExtraMs":n, "pullBytesPerSecond":n, "invalidUtf8After":{"path","tokens","times"}}; POST settings
-/// {"version","tokenRepeatLimit"}; POST model {"name","repeatsAfter"}; POST reset; GET log[?path=/api/show]; POST remote-digest
+/// {"version","tokenRepeatLimit","maxLoadedModels","systemMemoryBytes"}; POST model {"name","repeatsAfter"}; POST reset; GET log[?path=/api/show]; POST remote-digest
 /// {"name","digest"}; POST digest {"name","digest"}; GET loaded.
 /// </summary>
 internal static class ControlApi
@@ -116,7 +116,8 @@ internal static class ControlApi
         }
     }
 
-    /// <summary>{"version":"0.23.0"} answers as that release; {"tokenRepeatLimit":n} (0 turns the abort off).</summary>
+    /// <summary>{"version":"0.23.0"} answers as that release; {"tokenRepeatLimit":n} (0 turns the abort off);
+    /// {"maxLoadedModels":n} (0: no limit); {"systemMemoryBytes":n} (null: no limit).</summary>
     private static void ApplySettings(SimulatorState state, JsonObject o)
     {
         if (o["version"] is JsonValue v)
@@ -127,6 +128,16 @@ internal static class ControlApi
         if (o["tokenRepeatLimit"] is JsonValue limit)
         {
             state.TokenRepeatLimit = limit.GetValue<int>();
+        }
+
+        if (o["maxLoadedModels"] is JsonValue max)
+        {
+            state.MaxLoadedModels = max.GetValue<int>();
+        }
+
+        if (o.ContainsKey("systemMemoryBytes"))
+        {
+            state.SystemMemoryBytes = o["systemMemoryBytes"] is JsonValue mem ? mem.GetValue<long>() : null;
         }
     }
 

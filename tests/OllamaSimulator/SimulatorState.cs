@@ -79,6 +79,19 @@ public sealed class SimulatorState
     /// <summary>Concurrent requests one loaded model serves (OLLAMA_NUM_PARALLEL, default 1); others queue.</summary>
     public int NumParallel { get; set; } = 1;
 
+    /// <summary>
+    /// OLLAMA_MAX_LOADED_MODELS: loading one more model than this first unloads an idle one (the one expiring
+    /// soonest), as Ollama's scheduler does; 0 or less means no limit. Ollama's default is 3 per GPU, 3 on CPU.
+    /// </summary>
+    public int MaxLoadedModels { get; set; } = 3;
+
+    /// <summary>
+    /// The memory models can be loaded into, or null for no limit (the default). A model that does not fit even after
+    /// idle models are unloaded fails to load with HTTP 500 {"error":"model requires more system memory (X GiB) than is
+    /// available (Y GiB)"} (Ollama's llm/server.go text; sizes in GiB with one decimal, format.HumanBytes2).
+    /// </summary>
+    public long? SystemMemoryBytes { get; set; }
+
     /// <summary>How often a pull reports progress for the blob it downloads.</summary>
     public TimeSpan PullProgressInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
@@ -523,6 +536,7 @@ public sealed class SimulatorState
 
             if (existing is null)
             {
+                MakeRoomLocked(m);
                 r = NewRunner(m, ctx);
                 _runners.Add(r);
                 TimeSpan load = m.LoadTime + Faults.ColdLoadExtra;
@@ -553,6 +567,49 @@ public sealed class SimulatorState
         }
 
         return (r, cold);
+    }
+
+    /// <summary>
+    /// Before a new runner: unloads idle runners (soonest expiry first) while the loaded count would exceed
+    /// <see cref="MaxLoadedModels"/> or the model would not fit in <see cref="SystemMemoryBytes"/>; throws Ollama's
+    /// 500 when it still does not fit.
+    /// </summary>
+    private void MakeRoomLocked(SimModel m)
+    {
+        long need = m.SizeBytes;
+        long Used() => _runners.Where(x => !x.Gone).Sum(x => x.Size);
+        bool TooMany() => MaxLoadedModels > 0 && _runners.Count(x => !x.Gone) >= MaxLoadedModels;
+        bool TooBig() => SystemMemoryBytes is { } total && need > total - Used();
+        while (TooMany() || TooBig())
+        {
+            Runner? idle = _runners.Where(x => !x.Gone && x.IsLoaded && x.Active == 0).OrderBy(x => x.ExpiresAt).FirstOrDefault();
+            if (idle is null)
+            {
+                break;
+            }
+
+            idle.Gone = true;
+            _runners.Remove(idle);
+        }
+
+        if (TooBig())
+        {
+            long available = Math.Max(0, SystemMemoryBytes!.Value - Used());
+            throw new ApiError(500, $"model requires more system memory ({HumanBytes2(need)}) than is available ({HumanBytes2(available)})");
+        }
+    }
+
+    /// <summary>Ollama's format.HumanBytes2: binary units with one decimal.</summary>
+    internal static string HumanBytes2(long b)
+    {
+        const double KiB = 1024, MiB = KiB * 1024, GiB = MiB * 1024;
+        return b switch
+        {
+            >= (long)GiB => (b / GiB).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " GiB",
+            >= (long)MiB => (b / MiB).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " MiB",
+            >= (long)KiB => (b / KiB).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " KiB",
+            _ => b.ToString(System.Globalization.CultureInfo.InvariantCulture) + " B",
+        };
     }
 
     private async Task LoadAsync(Runner r, TimeSpan load, TimeSpan keepAlive)
