@@ -75,6 +75,26 @@ Describe 'Get-OllamaModel' {
         $err[0].ErrorDetails.RecommendedAction | Should -Match 'ollama serve'
     }
 
+    It 'never sends loopback requests through HTTP_PROXY, and names a proxy that fails' {
+        $saved = $env:HTTP_PROXY, $env:NO_PROXY
+        $deadProxy = ([uri](Get-DeadUri)).Authority
+        try {
+            $env:HTTP_PROXY = "http://$deadProxy"
+            $env:NO_PROXY = $null
+            (Get-OllamaModel -Name phi3).Name | Should -Be 'phi3:mini'    # the simulator is on 127.0.0.1
+
+            $err = $null
+            Get-OllamaModel -Uri 'http://gpu-box.example:11434' -TimeoutSec 5 -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'OllamaUnreachable*'
+            $err[0].Exception.Message | Should -Match "through the proxy http://$([regex]::Escape($deadProxy)) \(from HTTP_PROXY\)"
+            $err[0].Exception.Message | Should -Match 'NO_PROXY'
+        }
+        finally {
+            $env:HTTP_PROXY, $env:NO_PROXY = $saved
+        }
+    }
+
     It 'rejects an invalid -Uri' {
         { Get-OllamaModel -Uri 'ftp://example.com' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidOllamaUri*'
     }

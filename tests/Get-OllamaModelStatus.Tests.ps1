@@ -19,7 +19,7 @@ Describe 'Get-OllamaModelStatus' {
         $status.GetType().FullName | Should -Be 'ElixiModels.Models.OllamaStatus'
         $status.ActiveModel | Should -BeNullOrEmpty
         $status.Status.ToString() | Should -Be 'NotLoaded'
-        $status.ServerVersion | Should -Be '0.23.0'
+        $status.ServerVersion | Should -Be ($env:OLLAMA_SIMULATOR_VERSION ?? '0.32.15')
         $status.HostResources.TotalMemoryBytes | Should -BeGreaterThan 0
         $status.Cache | Should -Not -BeNullOrEmpty
     }

@@ -41,7 +41,7 @@ Describe 'Measure-OllamaModel' {
         $r.GpuPercent | Should -Be 85
         $r.Processor | Should -Be '15%/85% CPU/GPU'
         $r.ContextLength | Should -BeGreaterThan 0
-        $r.ServerVersion | Should -Be '0.23.0'
+        $r.ServerVersion | Should -Be ($env:OLLAMA_SIMULATOR_VERSION ?? '0.32.15')
         $r.IsLocalServer | Should -BeTrue
         $r.LogicalProcessors | Should -Be ([Environment]::ProcessorCount)
         $r.PromptSet | Should -Be 'coding'
@@ -65,6 +65,62 @@ Describe 'Measure-OllamaModel' {
         }
         finally {
             Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+        }
+    }
+
+    It 'counts a run the server aborted (token repeat limit) with its own figures, not as an error' {
+        # Ollama stops an answer whose token repeats more than 30 times and ends the stream with no done line.
+        Invoke-Simulator $script:Sim model -Method Post -Body @{ name = 'gemma3:1b'; repeatsAfter = 3 } | Out-Null
+        try {
+            $warn = $null
+            $r = Measure-OllamaModel gemma3:1b -Count 2 -Warmup 0 -MaxTokens 64 -WarningVariable warn -WarningAction SilentlyContinue
+            $r.Errors | Should -Be 0
+            $r.ErrorRate | Should -Be 0
+            $r.SuccessCount | Should -Be 2
+            $r.ShortRuns | Should -Be 8     # each of 2 runs: the first try and 3 retries
+            $r.AbortedRuns | Should -Be 2
+            $r.GenerateTpsMedian | Should -BeGreaterThan 0
+            $r.TtftMsMedian | Should -BeGreaterThan 0
+            $r.Runs | ForEach-Object {
+                $_.DoneReason | Should -Be 'aborted'
+                $_.GenerateTokens | Should -Be 34
+                $_.Retries | Should -Be 3
+                $_.PromptTokens | Should -BeNullOrEmpty
+            }
+            ($warn -join "`n") | Should -Match '8 run\(s\) of gemma3:1b were ended early by the server'
+            @(Get-SimulatorLog $script:Sim -Path '/api/generate').Count | Should -Be 8
+        }
+        finally {
+            Invoke-Simulator $script:Sim model -Method Post -Body @{ name = 'gemma3:1b'; repeatsAfter = $null } | Out-Null
+        }
+    }
+
+    It 'keeps a run whose retry finished, and names what the server could not return' {
+        # Ollama 0.30+ ends an answer that is not valid UTF-8 silently: here the first try of the first run sends
+        # nothing (HTTP 200, empty body), its retry completes; a model that never answers is an error that says why.
+        Invoke-Simulator $script:Sim settings -Method Post -Body @{ version = '0.32.15' } | Out-Null
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{ invalidUtf8After = @{ path = '/api/generate'; tokens = 0; times = 1 } } | Out-Null
+        $r = Measure-OllamaModel gemma3:1b -Count 2 -Warmup 0 -MaxTokens 6 -WarningAction SilentlyContinue
+        $r.Errors | Should -Be 0
+        $r.ShortRuns | Should -Be 1
+        $r.AbortedRuns | Should -Be 0
+        $r.Runs[0].Retries | Should -Be 1
+        $r.Runs[0].DoneReason | Should -Be 'length'
+
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{ invalidUtf8After = @{ path = '/api/generate'; tokens = 0; times = 8 } } | Out-Null
+        try {
+            $err = $null
+            $r = Measure-OllamaModel gemma3:1b -Count 2 -Warmup 0 -MaxTokens 6 -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $r.ErrorRate | Should -Be 1
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'OllamaNoOutput*'
+            $err[0].Exception.Message | Should -Match "could not return the model's output"
+            $err[0].Exception.Message | Should -Match 'not valid UTF-8'
+            $err[0].ErrorDetails.RecommendedAction | Should -Not -Match 'crashed'
+        }
+        finally {
+            Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+            Invoke-Simulator $script:Sim settings -Method Post -Body @{ version = ($env:OLLAMA_SIMULATOR_VERSION ?? '0.32.15') } | Out-Null
         }
     }
 

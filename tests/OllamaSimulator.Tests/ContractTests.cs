@@ -17,7 +17,11 @@ public sealed class ContractTests : IAsyncLifetime
 {
     private Sim _sim = null!;
 
-    public async Task InitializeAsync() => _sim = await Sim.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _sim = await Sim.StartAsync();
+        _sim.State.Version = SimulatorState.LegacyVersion;
+    }
 
     public async Task DisposeAsync() => await _sim.DisposeAsync();
 
@@ -120,9 +124,9 @@ public sealed class ContractTests : IAsyncLifetime
         }
     }
 
-    private static string[] Lines(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    internal static string[] Lines(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-    private static void CompareJson(string expected, string actual, string[]? allowedExtra)
+    internal static void CompareJson(string expected, string actual, string[]? allowedExtra)
     {
         using JsonDocument e = JsonDocument.Parse(expected);
         using JsonDocument a = JsonDocument.Parse(actual);

@@ -71,9 +71,42 @@ public sealed class Capture
         return null;
     }
 
-    public static Capture Load(string name)
+    private static string? _dir032;
+
+    /// <summary>The Ollama 0.32.15 captures: the copy in this test project (captures-0.32), the one next to the test
+    /// binaries, or shared/ollama-captures-0.32 beside the repository.</summary>
+    public static string Directory032
     {
-        string[] headerLines = File.ReadAllText(Path.Combine(Directory, name + ".headers")).Split('\n')
+        get
+        {
+            if (_dir032 is not null)
+            {
+                return _dir032;
+            }
+
+            string? root = RepoRoot();
+            var candidates = new List<string>();
+            if (root is not null)
+            {
+                candidates.Add(Path.Combine(root, "tests", "OllamaSimulator.Tests", "captures-0.32"));
+            }
+
+            candidates.Add(Path.Combine(AppContext.BaseDirectory, "captures-0.32"));
+            if (root is not null)
+            {
+                candidates.Add(Path.GetFullPath(Path.Combine(root, "..", "shared", "ollama-captures-0.32")));
+            }
+
+            _dir032 = candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "version.body")))
+                ?? throw new DirectoryNotFoundException("no Ollama 0.32 captures found in: " + string.Join(", ", candidates));
+            return _dir032;
+        }
+    }
+
+    public static Capture Load(string name, string? directory = null)
+    {
+        directory ??= Directory;
+        string[] headerLines = File.ReadAllText(Path.Combine(directory, name + ".headers")).Split('\n')
             .Select(l => l.TrimEnd('\r'))
             .Where(l => l.Length > 0)
             .ToArray();
@@ -90,7 +123,7 @@ public sealed class Capture
             Name = name,
             Status = status,
             Headers = headers,
-            Body = File.ReadAllText(Path.Combine(Directory, name + ".body")),
+            Body = File.ReadAllText(Path.Combine(directory, name + ".body")),
         };
     }
 }

@@ -13,7 +13,8 @@ namespace OllamaSimulator;
 /// Test control for an out-of-process simulator (the Pester suite): /_simulator/... is never logged and never
 /// faulted. POST faults {"failNext":{"path","status","error","times"}, "errorLineAfter":{"path","lines","error"},
 /// "cutStreamAfter":{"path","lines"}, "malformedNext":{"path"}, "refuseConnections":bool, "responseDelayMs":n,
-/// "coldLoadExtraMs":n, "pullBytesPerSecond":n}; POST reset (faults, log, and the models as at start); GET log[?path=/api/show]; POST remote-digest
+/// "coldLoadExtraMs":n, "pullBytesPerSecond":n, "invalidUtf8After":{"path","tokens","times"}}; POST settings
+/// {"version","tokenRepeatLimit","maxLoadedModels","systemMemoryBytes"}; POST model {"name","repeatsAfter"}; POST reset (faults, log, and the models as at start); GET log[?path=/api/show]; POST remote-digest
 /// {"name","digest"}; POST digest {"name","digest"}; GET loaded.
 /// </summary>
 internal static class ControlApi
@@ -51,6 +52,14 @@ internal static class ControlApi
                 state.SetDigest(Required(input, "name"), Required(input, "digest"));
                 await OkAsync(ctx, ct);
                 return;
+            case ("POST", "settings"):
+                ApplySettings(state, input ?? new JsonObject());
+                await OkAsync(ctx, ct);
+                return;
+            case ("POST", "model"):
+                ApplyModel(state, input ?? new JsonObject());
+                await OkAsync(ctx, ct);
+                return;
             case ("GET", "loaded"):
                 await WriteAsync(ctx, 200, JsonSerializer.Serialize(state.Loaded.Select(l => l.Name)), ct);
                 return;
@@ -82,6 +91,11 @@ internal static class ControlApi
             faults.MalformedJsonNext(Str(bad, "path"), Int(bad, "times", 1));
         }
 
+        if (f["invalidUtf8After"] is JsonObject utf8)
+        {
+            faults.InvalidUtf8After(Str(utf8, "path"), Int(utf8, "tokens", 0), Int(utf8, "times", 1));
+        }
+
         if (f["refuseConnections"] is JsonValue refuse)
         {
             faults.RefuseConnections = refuse.GetValue<bool>();
@@ -100,6 +114,42 @@ internal static class ControlApi
         if (f["pullBytesPerSecond"] is JsonValue rate)
         {
             faults.PullBytesPerSecond = rate.GetValue<double>();
+        }
+    }
+
+    /// <summary>{"version":"0.23.0"} answers as that release; {"tokenRepeatLimit":n} (0 turns the abort off);
+    /// {"maxLoadedModels":n} (0: no limit); {"systemMemoryBytes":n} (null: no limit).</summary>
+    private static void ApplySettings(SimulatorState state, JsonObject o)
+    {
+        if (o["version"] is JsonValue v)
+        {
+            state.Version = v.GetValue<string>();
+        }
+
+        if (o["tokenRepeatLimit"] is JsonValue limit)
+        {
+            state.TokenRepeatLimit = limit.GetValue<int>();
+        }
+
+        if (o["maxLoadedModels"] is JsonValue max)
+        {
+            state.MaxLoadedModels = max.GetValue<int>();
+        }
+
+        if (o.ContainsKey("systemMemoryBytes"))
+        {
+            state.SystemMemoryBytes = o["systemMemoryBytes"] is JsonValue mem ? mem.GetValue<long>() : null;
+        }
+    }
+
+    /// <summary>{"name":"gemma3:1b","repeatsAfter":3}: that model's text repeats after 3 tokens (null: never).</summary>
+    private static void ApplyModel(SimulatorState state, JsonObject o)
+    {
+        string name = Required(o, "name");
+        SimModel m = state.FindInstalled(name) ?? throw new ArgumentException($"model '{name}' is not installed");
+        if (o.ContainsKey("repeatsAfter"))
+        {
+            m.RepeatsAfter = o["repeatsAfter"] is JsonValue n ? n.GetValue<int>() : null;
         }
     }
 

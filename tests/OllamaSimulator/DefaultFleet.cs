@@ -310,6 +310,12 @@ internal static class DefaultFleet
     public static SimulatorState Create()
     {
         var state = new SimulatorState();
+        // OLLAMA_SIMULATOR_VERSION=0.23.0 runs a whole test suite against the older API.
+        if (Environment.GetEnvironmentVariable(SimulatorState.VersionVariable) is { Length: > 0 } version)
+        {
+            state.Version = version;
+        }
+
         // Installed a few days apart (so /api/tags has a stable most-recent-first order).
         DateTimeOffset baseTime = new DateTimeOffset(2026, 11, 20, 9, 15, 42, TimeSpan.Zero).AddTicks(6_109_714);
         Func<SimModel>[] installed = { Llama32, QwenCoder, NomicEmbed, Llava, Phi3, DeepseekR1, Gemma3_1b };

@@ -22,6 +22,7 @@ public sealed class FaultSettings
         Malformed,
         Cut,
         ErrorLine,
+        BadUtf8,
     }
 
     internal sealed class Rule
@@ -135,6 +136,16 @@ public sealed class FaultSettings
     /// <summary>The next matching NDJSON streams send {"error": errorText} after <paramref name="lines"/> lines, then end.</summary>
     public void ErrorLineAfter(string pathPrefix, int lines, string errorText, int times = 1) =>
         AddRule(new Rule { Kind = Kind.ErrorLine, Prefix = pathPrefix, Remaining = times, Lines = lines, Text = errorText });
+
+    /// <summary>
+    /// The next matching generations produce text that is not valid UTF-8 after <paramref name="tokens"/> tokens.
+    /// A 0.30+ server (<see cref="SimulatorState.IsModern"/>) then ends the answer silently: streamed, HTTP 200 with the
+    /// tokens so far and no done line (an empty body for 0 tokens); not streamed, the partial object with
+    /// "done":false, or a zero-valued one ("model":"", created_at 0001-01-01) for 0 tokens. A 0.23 server returns the
+    /// bytes as text and finishes normally.
+    /// </summary>
+    public void InvalidUtf8After(string pathPrefix, int tokens, int times = 1) =>
+        AddRule(new Rule { Kind = Kind.BadUtf8, Prefix = pathPrefix, Remaining = times, Lines = Math.Max(0, tokens) });
 
     public void Reset()
     {

@@ -132,6 +132,9 @@ internal sealed class GenResult
     public int EvalCount { get; set; }
 
     public long EvalNs { get; set; }
+
+    /// <summary>The runner stopped without a final event (token-repeat limit, or output that is not valid UTF-8).</summary>
+    public bool Aborted { get; set; }
 }
 
 /// <summary>/api/generate, /api/chat, /api/embed, /api/embeddings and the shared generation engine.</summary>
@@ -146,7 +149,8 @@ internal sealed class InferenceHandlers
     /// t0 + i / GenerateTokensPerSecond, measured against one stopwatch so there is no drift.
     /// </summary>
     internal static async Task<GenResult> GenerateTokensAsync(
-        SimulatorState st, SimModel m, int promptTokens, GenOptions opts, ulong seed, Func<string, Task>? onToken, CancellationToken ct)
+        SimulatorState st, SimModel m, int promptTokens, GenOptions opts, ulong seed, Func<string, Task>? onToken, CancellationToken ct,
+        int? invalidUtf8After = null)
     {
         var result = new GenResult { PromptEvalCount = promptTokens };
 
@@ -164,10 +168,29 @@ internal sealed class InferenceHandlers
         long t0 = Stopwatch.GetTimestamp();
         double lastTokenAt = 0;
         int count = 0;
+        string? lastToken = null;
+        int repeat = 0;
         using IEnumerator<string> tokens = TextGen.Tokens(seed).GetEnumerator();
-        while (count < limit && tokens.MoveNext())
+        while (count < limit && ((m.RepeatsAfter is { } ra && count > ra && lastToken is not null) || tokens.MoveNext()))
         {
-            string token = tokens.Current;
+            // A repeating model: after RepeatsAfter tokens, one more token and then that one again and again.
+            string token = m.RepeatsAfter is { } after && count > after && lastToken is not null ? lastToken : tokens.Current;
+            if (invalidUtf8After is { } bad && count >= bad)
+            {
+                // llama-server rejects the completion; Ollama 0.30+ ends the answer as if cut off.
+                result.Aborted = true;
+                break;
+            }
+
+            // llm/server.go: a token that repeats more than 30 times aborts the prediction before it is sent.
+            repeat = token == lastToken ? repeat + 1 : 0;
+            lastToken = token;
+            if (st.TokenRepeatLimit > 0 && repeat > st.TokenRepeatLimit)
+            {
+                result.Aborted = true;
+                break;
+            }
+
             await PreciseWait.UntilAsync(t0, (count + 1) / rate, ct).ConfigureAwait(false);
             lastTokenAt = PreciseWait.Seconds(t0);
             count++;
@@ -214,6 +237,11 @@ internal sealed class InferenceHandlers
             {
                 await onToken(token).ConfigureAwait(false);
             }
+        }
+
+        if (result.Aborted)
+        {
+            count = result.Tokens.Count;
         }
 
         result.EvalCount = count;
@@ -375,18 +403,43 @@ internal sealed class InferenceHandlers
             return Metrics(o, NsSince(r.Start), load, g);
         }
 
+        int? badUtf8 = InvalidUtf8After(r);
         if (stream)
         {
             LineStream s = LineStream.Ndjson(r);
-            GenResult g = await GenerateTokensAsync(r.State, m, promptTokens, opts, seed, t => s.WriteAsync(Chunk(t, false)), r.Ct).ConfigureAwait(false);
+            GenResult g = await GenerateTokensAsync(r.State, m, promptTokens, opts, seed, t => s.WriteAsync(Chunk(t, false)), r.Ct, badUtf8).ConfigureAwait(false);
+            if (g.Aborted)
+            {
+                // No done line: the chunked body just ends (empty when nothing was sent).
+                await s.EnsureStartedAsync().ConfigureAwait(false);
+                return;
+            }
+
             await s.WriteAsync(Final(g, string.Empty)).ConfigureAwait(false);
         }
         else
         {
-            GenResult g = await GenerateTokensAsync(r.State, m, promptTokens, opts, seed, null, r.Ct).ConfigureAwait(false);
-            await Http.JsonAsync(r.Http, 200, Final(g, g.Text), r.Ct).ConfigureAwait(false);
+            GenResult g = await GenerateTokensAsync(r.State, m, promptTokens, opts, seed, null, r.Ct, badUtf8).ConfigureAwait(false);
+            JObj answer = !g.Aborted ? Final(g, g.Text)
+                : g.Tokens.Count == 0 ? ZeroValued().Add("response", string.Empty).Add("done", false)
+                : Chunk(g.Text, false);
+            await Http.JsonAsync(r.Http, 200, answer, r.Ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The 0.30+ bad-UTF-8 fault for this request, if armed (a 0.23 server returns such bytes as text).</summary>
+    internal static int? InvalidUtf8After(Req r)
+    {
+        if (!r.State.IsModern)
+        {
+            return null;
+        }
+
+        return r.State.Faults.TryConsume(FaultSettings.Kind.BadUtf8, r.Path)?.Lines;
+    }
+
+    /// <summary>The start of Go's zero-valued response: "model":"", created_at 0001-01-01.</summary>
+    internal static JObj ZeroValued() => new JObj().Add("model", string.Empty).Add("created_at", "0001-01-01T00:00:00Z");
 
     // ------------------------------------------------------------------ /api/chat
 
@@ -550,16 +603,26 @@ internal sealed class InferenceHandlers
         JObj Final(GenResult g, string content) =>
             Metrics(Chunk(content, true).Add("done_reason", g.DoneReason), NsSince(r.Start), load, g);
 
+        int? badUtf8 = InvalidUtf8After(r);
         if (stream)
         {
             LineStream s = LineStream.Ndjson(r);
-            GenResult g = await GenerateTokensAsync(r.State, m, promptTokens, opts, seed, tok => s.WriteAsync(Chunk(tok, false)), r.Ct).ConfigureAwait(false);
+            GenResult g = await GenerateTokensAsync(r.State, m, promptTokens, opts, seed, tok => s.WriteAsync(Chunk(tok, false)), r.Ct, badUtf8).ConfigureAwait(false);
+            if (g.Aborted)
+            {
+                await s.EnsureStartedAsync().ConfigureAwait(false);
+                return;
+            }
+
             await s.WriteAsync(Final(g, string.Empty)).ConfigureAwait(false);
         }
         else
         {
-            GenResult g = await GenerateTokensAsync(r.State, m, promptTokens, opts, seed, null, r.Ct).ConfigureAwait(false);
-            await Http.JsonAsync(r.Http, 200, Final(g, g.Text), r.Ct).ConfigureAwait(false);
+            GenResult g = await GenerateTokensAsync(r.State, m, promptTokens, opts, seed, null, r.Ct, badUtf8).ConfigureAwait(false);
+            JObj answer = !g.Aborted ? Final(g, g.Text)
+                : g.Tokens.Count == 0 ? ZeroValued().Add("message", new JObj().Add("role", string.Empty).Add("content", string.Empty)).Add("done", false)
+                : Chunk(g.Text, false);
+            await Http.JsonAsync(r.Http, 200, answer, r.Ct).ConfigureAwait(false);
         }
     }
 
@@ -661,6 +724,12 @@ internal sealed class InferenceHandlers
 
         List<string> inputs = ReadInput(input);
         SimModel m = r.State.FindInstalled(model) ?? throw new ApiError(404, $"model '{model}' not found");
+        if (r.State.IsModern && !m.HasCapability("embedding") && m.RemoteHost is null)
+        {
+            // 0.30+: the llama-server runner of a completion-only model has no embeddings endpoint.
+            throw new ApiError(501, "This server does not support embeddings. Start it with `--embeddings`");
+        }
+
         GenOptions opts = GenOptions.Parse(options);
         EmbedResult e = await EmbedCoreAsync(r, m, inputs, dimensions, opts, keepAlive).ConfigureAwait(false);
 

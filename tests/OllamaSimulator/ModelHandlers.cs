@@ -30,7 +30,7 @@ internal sealed class ModelHandlers
         return Http.ErrorAsync(r.Http, 404, $"blob \"{digest}\" not found", r.Ct);
     }
 
-    private static JObj TagEntry(SimModel m)
+    private static JObj TagEntry(SimModel m, bool modern)
     {
         var o = new JObj().Add("name", m.Name).Add("model", m.Name);
         if (m.RemoteHost is not null)
@@ -38,20 +38,30 @@ internal sealed class ModelHandlers
             o.Add("remote_model", m.RemoteModel ?? ModelName.Parse(m.Name).Model).Add("remote_host", m.RemoteHost);
         }
 
-        return o.Add("modified_at", m.ModifiedAt)
+        o.Add("modified_at", m.ModifiedAt)
             .Add("size", m.SizeBytes)
-            .Add("digest", m.Digest)
-            .Add("details", ModelInfo.Details(m));
+            .Add("digest", m.Digest);
+        if (!modern)
+        {
+            return o.Add("details", ModelInfo.Details(m));
+        }
+
+        // 0.30+: the list carries what /api/show used to be needed for (all three omitempty).
+        return o.Add("details", ModelInfo.Details(m)
+                .AddIf(m.ContextLength > 0, "context_length", m.ContextLength)
+                .AddIf(m.EmbeddingLength > 0, "embedding_length", m.EmbeddingLength))
+            .AddIf(m.Capabilities.Length > 0, "capabilities", m.Capabilities);
     }
 
     public Task TagsAsync(Req r)
     {
         // Most recently modified first (compared in whole seconds, stable), as Ollama's ListHandler.
+        bool modern = r.State.IsModern;
         List<JObj> models = r.State.Installed
             .Select((m, i) => (m, i))
             .OrderByDescending(x => x.m.ModifiedAt.ToUnixTimeSeconds())
             .ThenBy(x => x.i)
-            .Select(x => TagEntry(x.m))
+            .Select(x => TagEntry(x.m, modern))
             .ToList();
         return Http.JsonAsync(r.Http, 200, new JObj().Add("models", models), r.Ct);
     }

@@ -12,6 +12,7 @@ internal static class Program
     {
         int port = 11434;
         bool empty = false;
+        string? version = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -23,15 +24,29 @@ internal static class Program
             {
                 port = int.Parse(a.Substring(7), CultureInfo.InvariantCulture);
             }
+            else if (a == "--ollama-version" && i + 1 < args.Length)
+            {
+                version = args[++i];
+            }
+            else if (a.StartsWith("--ollama-version=", StringComparison.Ordinal))
+            {
+                version = a.Substring("--ollama-version=".Length);
+            }
+            else if (a == "--legacy")
+            {
+                version = SimulatorState.LegacyVersion;
+            }
             else if (a == "--empty")
             {
                 empty = true;
             }
             else if (a is "--help" or "-h")
             {
-                Console.WriteLine("usage: OllamaSimulator [--port N] [--empty]");
+                Console.WriteLine("usage: OllamaSimulator [--port N] [--empty] [--ollama-version V | --legacy]");
                 Console.WriteLine("  --port N   listen on 127.0.0.1:N (default 11434; 0 picks a free port)");
                 Console.WriteLine("  --empty    start with no installed models (the remote library is still there)");
+                Console.WriteLine($"  --ollama-version V  answer as Ollama V (default {SimulatorState.CurrentVersion}; 0.30+ API or 0.23 API)");
+                Console.WriteLine($"  --legacy   the same as --ollama-version {SimulatorState.LegacyVersion}");
                 return 0;
             }
             else
@@ -41,8 +56,8 @@ internal static class Program
             }
         }
 
-        SimulatorState state = Initial(empty);
-        state.Initial = () => Initial(empty);
+        SimulatorState state = Initial(empty, version);
+        state.Initial = () => Initial(empty, version);
 
         // Hook Ctrl+C / SIGTERM before announcing the address, so a signal right after the line is handled.
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,9 +79,14 @@ internal static class Program
         return 0;
     }
 
-    private static SimulatorState Initial(bool empty)
+    private static SimulatorState Initial(bool empty, string? version)
     {
         SimulatorState state = SimulatorState.CreateDefault();
+        if (version is not null)
+        {
+            state.Version = version;
+        }
+
         if (empty)
         {
             foreach (SimModel m in state.Installed)

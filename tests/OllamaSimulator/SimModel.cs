@@ -102,6 +102,13 @@ public sealed class SimModel
     /// <summary>For cloud models: the remote model name ("remote_model"); defaults to the model part of the name.</summary>
     public string? RemoteModel { get; set; }
 
+    /// <summary>
+    /// A model whose text repeats: after this many tokens it emits its last token again and again (as small models
+    /// do at temperature 0), which the server's token-repeat limit (<see cref="SimulatorState.TokenRepeatLimit"/>)
+    /// aborts. Null: the text never repeats.
+    /// </summary>
+    public int? RepeatsAfter { get; set; }
+
     /// <summary>Prompt template (/api/show "template"); null picks one from the family.</summary>
     public string? Template { get; set; }
 
@@ -152,6 +159,7 @@ public sealed class SimModel
             System = System,
             License = License,
             Parameters = Parameters,
+            RepeatsAfter = RepeatsAfter,
         };
         m._parameterSize = _parameterSize;
         m._families = _families is null ? null : (string[])_families.Clone();

@@ -331,6 +331,9 @@ internal sealed class LineStream
         await _req.Http.Response.Body.FlushAsync(_req.Ct).ConfigureAwait(false);
     }
 
+    /// <summary>Sends the status and headers if no line was written (an aborted answer: HTTP 200, empty body).</summary>
+    public Task EnsureStartedAsync() => StartAsync();
+
     /// <summary>Writes one line (a JSON value), unless a fault ends the stream first.</summary>
     public async Task WriteAsync(object line)
     {

@@ -22,8 +22,42 @@ public sealed class SimulatorState
     /// <summary>The default fleet (see README.md): seven installed models and a larger remote library.</summary>
     public static SimulatorState CreateDefault() => DefaultFleet.Create();
 
-    /// <summary>What /api/version reports.</summary>
-    public string Version { get; set; } = "0.23.0";
+    /// <summary>The current Ollama release, which the simulator answers as unless told otherwise.</summary>
+    public const string CurrentVersion = "0.32.15";
+
+    /// <summary>The environment variable that sets the default fleet's <see cref="Version"/> (e.g. 0.23.0).</summary>
+    public const string VersionVariable = "OLLAMA_SIMULATOR_VERSION";
+
+    /// <summary>The older release whose answers the simulator also reproduces (../ollama-captures).</summary>
+    public const string LegacyVersion = "0.23.0";
+
+    /// <summary>
+    /// What /api/version reports, and which API the simulator answers with: 0.30 and later (the default, 0.32.15) add
+    /// capabilities and details.context_length/embedding_length to /api/tags, answer /api/embed on a model without
+    /// the embedding capability with 501, and end an answer that is not valid UTF-8 silently; 0.23.0 does none of it.
+    /// </summary>
+    public string Version { get; set; } = CurrentVersion;
+
+    /// <summary>Whether <see cref="Version"/> is 0.30 or later.</summary>
+    public bool IsModern => IsAtLeast(Version, 0, 30);
+
+    internal static bool IsAtLeast(string version, int major, int minor)
+    {
+        string[] parts = (version ?? string.Empty).TrimStart('v').Split('.', '-');
+        if (parts.Length < 2 || !int.TryParse(parts[0], out int ma) || !int.TryParse(parts[1], out int mi))
+        {
+            return true;
+        }
+
+        return ma > major || (ma == major && mi >= minor);
+    }
+
+    /// <summary>
+    /// Ollama aborts a generation once a token repeats more than this many times in a row (llm/server.go,
+    /// tokenRepeat &gt; 30) and ends the stream with no done line; 0 or less turns it off. Only a model whose text
+    /// repeats (<see cref="SimModel.RepeatsAfter"/>) reaches it.
+    /// </summary>
+    public int TokenRepeatLimit { get; set; } = 30;
 
     public RequestLog Log { get; } = new();
 
@@ -44,6 +78,19 @@ public sealed class SimulatorState
 
     /// <summary>Concurrent requests one loaded model serves (OLLAMA_NUM_PARALLEL, default 1); others queue.</summary>
     public int NumParallel { get; set; } = 1;
+
+    /// <summary>
+    /// OLLAMA_MAX_LOADED_MODELS: loading one more model than this first unloads an idle one (the one expiring
+    /// soonest), as Ollama's scheduler does; 0 or less means no limit. Ollama's default is 3 per GPU, 3 on CPU.
+    /// </summary>
+    public int MaxLoadedModels { get; set; } = 3;
+
+    /// <summary>
+    /// The memory models can be loaded into, or null for no limit (the default). A model that does not fit even after
+    /// idle models are unloaded fails to load with HTTP 500 {"error":"model requires more system memory (X GiB) than is
+    /// available (Y GiB)"} (Ollama's llm/server.go text; sizes in GiB with one decimal, format.HumanBytes2).
+    /// </summary>
+    public long? SystemMemoryBytes { get; set; }
 
     /// <summary>How often a pull reports progress for the blob it downloads.</summary>
     public TimeSpan PullProgressInterval { get; set; } = TimeSpan.FromMilliseconds(20);
@@ -519,6 +566,7 @@ public sealed class SimulatorState
 
             if (existing is null)
             {
+                MakeRoomLocked(m);
                 r = NewRunner(m, ctx);
                 _runners.Add(r);
                 TimeSpan load = m.LoadTime + Faults.ColdLoadExtra;
@@ -549,6 +597,49 @@ public sealed class SimulatorState
         }
 
         return (r, cold);
+    }
+
+    /// <summary>
+    /// Before a new runner: unloads idle runners (soonest expiry first) while the loaded count would exceed
+    /// <see cref="MaxLoadedModels"/> or the model would not fit in <see cref="SystemMemoryBytes"/>; throws Ollama's
+    /// 500 when it still does not fit.
+    /// </summary>
+    private void MakeRoomLocked(SimModel m)
+    {
+        long need = m.SizeBytes;
+        long Used() => _runners.Where(x => !x.Gone).Sum(x => x.Size);
+        bool TooMany() => MaxLoadedModels > 0 && _runners.Count(x => !x.Gone) >= MaxLoadedModels;
+        bool TooBig() => SystemMemoryBytes is { } total && need > total - Used();
+        while (TooMany() || TooBig())
+        {
+            Runner? idle = _runners.Where(x => !x.Gone && x.IsLoaded && x.Active == 0).OrderBy(x => x.ExpiresAt).FirstOrDefault();
+            if (idle is null)
+            {
+                break;
+            }
+
+            idle.Gone = true;
+            _runners.Remove(idle);
+        }
+
+        if (TooBig())
+        {
+            long available = Math.Max(0, SystemMemoryBytes!.Value - Used());
+            throw new ApiError(500, $"model requires more system memory ({HumanBytes2(need)}) than is available ({HumanBytes2(available)})");
+        }
+    }
+
+    /// <summary>Ollama's format.HumanBytes2: binary units with one decimal.</summary>
+    internal static string HumanBytes2(long b)
+    {
+        const double KiB = 1024, MiB = KiB * 1024, GiB = MiB * 1024;
+        return b switch
+        {
+            >= (long)GiB => (b / GiB).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " GiB",
+            >= (long)MiB => (b / MiB).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " MiB",
+            >= (long)KiB => (b / KiB).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " KiB",
+            _ => b.ToString(System.Globalization.CultureInfo.InvariantCulture) + " B",
+        };
     }
 
     private async Task LoadAsync(Runner r, TimeSpan load, TimeSpan keepAlive)

@@ -134,13 +134,22 @@ public sealed class BenchmarkEngine
         Task<string?> version = _version ??= TryAsync(() => _client.GetVersionAsync(ct));
         Task<HostResources?> machineTask = ReadMachineAsync(ct);
         Task<IReadOnlyList<WireRunningModel>?> before = TryAsync(() => _client.ListRunningAsync(ct));
-        ModelDetails details = _details is null
-            ? ModelDetails.FromShow(await _client.ShowAsync(name, ct).ConfigureAwait(false), model.Digest)
-            : await _details.GetAsync(_client, name, model.Digest, refresh: false, ct).ConfigureAwait(false);
-        if (details.Capabilities.Count > 0 && !details.Capabilities.Contains("completion", StringComparer.OrdinalIgnoreCase))
+        if (model.IsCloud)
         {
             throw new BenchmarkNotSupportedException(name,
-                $"{name} cannot generate text (its capabilities: {string.Join(", ", details.Capabilities)}), so Measure-OllamaModel has nothing to time; it was skipped.");
+                $"{name} is a cloud model: it runs on a remote host, not on this server, so Measure-OllamaModel does not time it as a local model; it was skipped.");
+        }
+
+        // Ollama 0.30+ lists the capabilities in /api/tags; older servers need /api/show (cached per session).
+        IReadOnlyList<string> capabilities = model.Capabilities.Count > 0
+            ? model.Capabilities
+            : (_details is null
+                ? ModelDetails.FromShow(await _client.ShowAsync(name, ct).ConfigureAwait(false), model.Digest)
+                : await _details.GetAsync(_client, name, model.Digest, refresh: false, ct).ConfigureAwait(false)).Capabilities;
+        if (capabilities.Count > 0 && !capabilities.Contains("completion", StringComparer.OrdinalIgnoreCase))
+        {
+            throw new BenchmarkNotSupportedException(name,
+                $"{name} cannot generate text (its capabilities: {string.Join(", ", capabilities)}), so Measure-OllamaModel has nothing to time; it was skipped.");
         }
 
         bool wasLoaded = Find(await before.ConfigureAwait(false), name) is not null;
@@ -154,6 +163,7 @@ public sealed class BenchmarkEngine
         var warmups = new List<BenchmarkRun>(_settings.Warmup);
         bool complete = false;
         double? cpuPercent = null;
+        int shortRuns = 0;
 
         try
         {
@@ -176,6 +186,18 @@ public sealed class BenchmarkEngine
             for (int i = 1; i <= _settings.Count; i++)
             {
                 BenchmarkRun run = await RunOnceAsync(name, Prompt(salt, request++), i, BenchmarkPhase.Run, _settings.Count, runs, observer, ct).ConfigureAwait(false);
+                // A run the server ended early is made again with a new prompt, up to MaxShortRetries times.
+                for (int retry = 1; IsShort(run) && retry <= MaxShortRetries; retry++)
+                {
+                    shortRuns++;
+                    run = await RunOnceAsync(name, Prompt(salt, request++), i, BenchmarkPhase.Run, _settings.Count, runs, observer, ct, retry).ConfigureAwait(false);
+                }
+
+                if (IsShort(run))
+                {
+                    shortRuns++;
+                }
+
                 runs.Add(run);
                 loadMs ??= run.LoadMs;
                 if (!run.Succeeded)
@@ -191,6 +213,7 @@ public sealed class BenchmarkEngine
             }
 
             complete = true;
+            WarnShortRuns(name, runs, shortRuns, observer);
             cpuPercent = (await ReadMachineAsync(ct).ConfigureAwait(false))?.CpuPercent;
             if (_settings.Unload)
             {
@@ -217,13 +240,41 @@ public sealed class BenchmarkEngine
             ? await version.ConfigureAwait(false)
             : null;
         return Build(model, runs, warmups, complete, new MeasureFacts(measuredAt, wall.Elapsed, loadMs, wasLoaded, placement,
-            serverVersion, machine, cpuPercent));
+            serverVersion, machine, cpuPercent, shortRuns));
+    }
+
+    /// <summary>How often a short run is made again (Ollama's cmd/bench retries one up to 3 times).</summary>
+    internal const int MaxShortRetries = 3;
+
+    private const string Aborted = "aborted";
+
+    /// <summary>
+    /// Ended early by the server: fewer tokens than asked for and no final line, or no output at all (an answer Ollama
+    /// 0.30+ could not return). A run stopped by the client past num_predict is not short.
+    /// </summary>
+    private bool IsShort(BenchmarkRun run) =>
+        (run.Succeeded && run.DoneReason == Aborted && (run.GenerateTokens ?? 0) < _settings.MaxTokens)
+        || (!run.Succeeded && run.Failure is OllamaException { Kind: OllamaErrorKind.NoOutput });
+
+    private static void WarnShortRuns(string name, IReadOnlyList<BenchmarkRun> runs, int shortRuns, IBenchmarkObserver? observer)
+    {
+        if (shortRuns == 0 || observer is null)
+        {
+            return;
+        }
+
+        int stillShort = runs.Count(r => r.Succeeded && r.DoneReason == Aborted);
+        string tail = stillShort == 0
+            ? "the retries completed"
+            : $"{stillShort} of {runs.Count} counted runs stayed short and are counted with the client's own token count and timings (DoneReason 'aborted')";
+        observer.OnWarning(
+            $"{shortRuns} run(s) of {name} were ended early by the server without a final line (Ollama stops an answer whose token repeats more than 30 times; 0.30 and later also one that is not valid UTF-8); each was retried up to {MaxShortRetries} times with a new prompt: {tail}.");
     }
 
     private string Prompt(string salt, int request) => BenchmarkPrompts.Build(_settings.PromptSet, _settings.Prompt, salt, request);
 
     private async Task<BenchmarkRun> RunOnceAsync(string model, string prompt, int number, BenchmarkPhase phase, int phaseRuns,
-        List<BenchmarkRun> counted, IBenchmarkObserver? observer, CancellationToken ct)
+        List<BenchmarkRun> counted, IBenchmarkObserver? observer, CancellationToken ct, int retry = 0)
     {
         int failed = counted.Count(r => !r.Succeeded);
         var options = new GenerateOptions
@@ -242,6 +293,7 @@ public sealed class BenchmarkEngine
         DateTimeOffset startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
         long first = 0;
+        long lastToken = 0;
         int tokens = 0;
         ProgressRateLimiter? limiter = observer is null ? null : ProgressRateLimiter.StartNew();
         try
@@ -256,6 +308,7 @@ public sealed class BenchmarkEngine
 
                 if (!chunk.Done)
                 {
+                    lastToken = now;
                     tokens++;
                     if (limiter is not null && limiter.TryReport(tokens * 100 / Math.Max(1, _settings.MaxTokens), out _))
                     {
@@ -268,6 +321,25 @@ public sealed class BenchmarkEngine
                 }
             }, ct).ConfigureAwait(false);
             long end = Stopwatch.GetTimestamp();
+            if (last.Aborted)
+            {
+                // No final line: the server's timings are unknown; the client's clock and token count stand in.
+                double? genMs = first != 0 && lastToken > first ? Ms(lastToken - first) : null;
+                return new BenchmarkRun
+                {
+                    Run = number,
+                    StartedAt = startedAt,
+                    Prompt = prompt,
+                    Succeeded = true,
+                    TtftMs = first == 0 ? null : Ms(first - start),
+                    GenerateTokens = last.StreamedTokens,
+                    GenerateMs = genMs,
+                    GenerateTokensPerSecond = genMs is > 0 && tokens > 1 ? (tokens - 1) / (genMs.Value / 1000) : null,
+                    TotalMs = Ms(end - start),
+                    DoneReason = Aborted,
+                    Retries = retry,
+                };
+            }
 
             return new BenchmarkRun
             {
@@ -286,6 +358,7 @@ public sealed class BenchmarkEngine
                 TotalMs = Ms(end - start),
                 ServerTotalMs = NsToMs(last.TotalDuration),
                 DoneReason = last.DoneReason,
+                Retries = retry,
             };
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -299,6 +372,7 @@ public sealed class BenchmarkEngine
                 Error = ex.Message,
                 Failure = ex,
                 TotalMs = Ms(Stopwatch.GetTimestamp() - start),
+                Retries = retry,
             };
         }
     }
@@ -322,6 +396,8 @@ public sealed class BenchmarkEngine
             Errors = runs.Count - ok.Length,
             ErrorRate = runs.Count == 0 ? 0 : (runs.Count - ok.Length) / (double)runs.Count,
             IsComplete = complete,
+            ShortRuns = f.ShortRuns,
+            AbortedRuns = ok.Count(r => r.DoneReason == Aborted),
             GenerateTpsMean = gen?.Mean,
             GenerateTpsMedian = gen?.Median,
             GenerateTpsP95 = gen?.P95,
@@ -427,5 +503,6 @@ public sealed class BenchmarkEngine
         WireRunningModel? Placement,
         string? Version,
         HostResources? Machine,
-        double? CpuPercent);
+        double? CpuPercent,
+        int ShortRuns);
 }

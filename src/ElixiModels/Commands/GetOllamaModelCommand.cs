@@ -214,6 +214,17 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             // plain listings too: once per model digest and session, through the session cache.
             Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
             List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
+            // Ollama 0.30+ lists the capabilities in /api/tags: a plain listing then needs no /api/show at all.
+            if (!Detailed && matching.All(m => m.Capabilities is not null))
+            {
+                foreach (WireModel m in matching)
+                {
+                    bridge.WriteObject(OllamaModel.FromWire(m, client.Host, loaded, ModelDetails.FromTags(m), detailed: false));
+                }
+
+                matching.Clear();
+            }
+
             foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
             {
                 if (result.Error is { } error)
@@ -420,6 +431,11 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     /// <summary>The details that classify a model (from the session cache); null when the server cannot say.</summary>
     private async Task<ModelDetails?> CapabilitiesAsync(OllamaClient client, WireModel model, CancellationToken ct)
     {
+        if (ModelDetails.FromTags(model) is { } listed)
+        {
+            return listed;
+        }
+
         try
         {
             return await Session.Details.GetAsync(client, model.Name, model.Digest, false, ct).ConfigureAwait(false);

@@ -58,6 +58,8 @@ internal static class OllamaErrors
                 $"The server's certificate is not trusted by this machine. Install its CA certificate, or use the right host name; certificate checks are never bypassed."),
             OllamaErrorKind.InvalidResponse => Build(ex, "OllamaInvalidResponse", ErrorCategory.InvalidData, target,
                 "The server's answer was malformed or cut short. Run the command again; if it persists, check the server log."),
+            OllamaErrorKind.NoOutput => Build(ex, "OllamaNoOutput", ErrorCategory.InvalidResult, target,
+                "The server answered but could not return the model's output (Ollama 0.30 and later drop an answer that is not valid UTF-8, which small models often produce). Try another prompt or seed, or another model; the Ollama server log shows the runner's error."),
             _ => Build(ex, "OllamaServerError", ErrorCategory.InvalidResult, target,
                 "The server's message above says what failed; check the Ollama server log for details."),
         };

@@ -244,7 +244,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
             var loadedNames = new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
             long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
-            IReadOnlyList<DetailsResult> details = await Session.Details.GetManyAsync(client, picked.Select(p => p.Wire).ToList(), refresh: false, ct).ConfigureAwait(false);
+            IReadOnlyList<DetailsResult> details = await DetailsAsync(client, picked.Select(p => p.Wire).ToList(), ct).ConfigureAwait(false);
             var candidates = new Dictionary<ModelCandidate, OllamaModel>();
             for (int i = 0; i < picked.Count; i++)
             {
@@ -266,6 +266,38 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             bridge.WriteError(OllamaErrors.From(ex, client.Host));
             return null;
         }
+    }
+
+    /// <summary>
+    /// Capabilities and context length of each model: from /api/tags where the server lists them (Ollama 0.30+, no
+    /// /api/show at all), otherwise from the session's bounded, cached /api/show look-ups.
+    /// </summary>
+    private async Task<IReadOnlyList<DetailsResult>> DetailsAsync(OllamaClient client, IReadOnlyList<WireModel> models, CancellationToken ct)
+    {
+        var results = new DetailsResult[models.Count];
+        var toShow = new List<int>();
+        for (int i = 0; i < models.Count; i++)
+        {
+            if (ModelDetails.FromTags(models[i]) is { } listed)
+            {
+                results[i] = new DetailsResult(models[i], listed, null);
+            }
+            else
+            {
+                toShow.Add(i);
+            }
+        }
+
+        if (toShow.Count > 0)
+        {
+            IReadOnlyList<DetailsResult> shown = await Session.Details.GetManyAsync(client, toShow.Select(i => models[i]).ToList(), refresh: false, ct).ConfigureAwait(false);
+            for (int j = 0; j < toShow.Count; j++)
+            {
+                results[toShow[j]] = shown[j];
+            }
+        }
+
+        return results;
     }
 
     private ModelCandidate Candidate(OllamaModel model, ModelDetails? details, WireRunningModel? loaded, long? free, BenchmarkResult? measured)

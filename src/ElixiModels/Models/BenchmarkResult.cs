@@ -33,6 +33,17 @@ public sealed class BenchmarkResult
     /// <summary>False when the measurement was stopped (Ctrl+C) before all runs were made.</summary>
     public bool IsComplete { get; internal init; }
 
+    /// <summary>
+    /// Attempts of the counted runs that the server ended early, without its final line (Ollama stops a generation
+    /// whose token repeats more than 30 times; 0.30+ also one whose text is not valid UTF-8). Each such run was retried
+    /// up to 3 times; a run still short is counted with the client's own token count and timings
+    /// (DoneReason 'aborted') and is not an error.
+    /// </summary>
+    public int ShortRuns { get; internal init; }
+
+    /// <summary>Counted runs whose final attempt was still short (DoneReason 'aborted').</summary>
+    public int AbortedRuns { get; internal init; }
+
     // ---- generation speed (eval_count / eval_duration)
 
     public double? GenerateTpsMean { get; internal init; }

@@ -51,8 +51,15 @@ public sealed class BenchmarkRun
     /// <summary>total_duration as the server reports it.</summary>
     public double? ServerTotalMs { get; internal init; }
 
-    /// <summary>"length" when -MaxTokens cut the answer, "stop" when the model ended it.</summary>
+    /// <summary>
+    /// "length" when -MaxTokens cut the answer, "stop" when the model ended it, "aborted" when the server ended the
+    /// stream without its final line (the token and time figures are then the client's own: tokens counted as they
+    /// arrived, generation speed from the first to the last token; the server's prompt figures are unknown).
+    /// </summary>
     public string? DoneReason { get; internal init; }
+
+    /// <summary>Short attempts made again before this one (at most 3).</summary>
+    public int Retries { get; internal init; }
 
     public override string ToString() => Succeeded
         ? $"run {Run}: {GenerateTokensPerSecond:0.0} tok/s, TTFT {TtftMs:0} ms"

@@ -39,7 +39,7 @@ public sealed class ModelDetails
         return new ModelDetails
         {
             Digest = digest,
-            Capabilities = (show.Capabilities ?? Array.Empty<string>()).Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.ToLowerInvariant()).ToArray(),
+            Capabilities = Normalize(show.Capabilities),
             Architecture = arch,
             ParameterCount = Integer(info, "general.parameter_count"),
             ContextLength = (int?)ArchInteger(info, arch, "context_length"),
@@ -48,6 +48,29 @@ public sealed class ModelDetails
             Parameters = ParseParameters(show.Parameters),
         };
     }
+
+    /// <summary>
+    /// The facts Ollama 0.30+ lists in /api/tags (capabilities, context and embedding length), so that ranking needs no
+    /// /api/show; null when the server did not list them (0.23).
+    /// </summary>
+    public static ModelDetails? FromTags(WireModel model)
+    {
+        if (model.Capabilities is null)
+        {
+            return null;
+        }
+
+        return new ModelDetails
+        {
+            Digest = model.Digest,
+            Capabilities = Normalize(model.Capabilities),
+            ContextLength = model.Details?.ContextLength is > 0 ? model.Details.ContextLength : null,
+            EmbeddingLength = model.Details?.EmbeddingLength is > 0 ? model.Details.EmbeddingLength : null,
+        };
+    }
+
+    internal static string[] Normalize(IEnumerable<string>? capabilities) =>
+        (capabilities ?? Array.Empty<string>()).Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.ToLowerInvariant()).ToArray();
 
     /// <summary>Parses /api/show "parameters": one "name value" per line, values in Go quoting when strings.</summary>
     public static IReadOnlyDictionary<string, string> ParseParameters(string? text)

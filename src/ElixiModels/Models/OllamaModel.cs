@@ -106,7 +106,8 @@ public sealed class OllamaModel
         WireDetails d = m.Details ?? new WireDetails();
         string[] families = d.Families ?? (d.Family is null ? Array.Empty<string>() : new[] { d.Family });
         long? parameters = details?.ParameterCount ?? Units.ParseParameterSize(d.ParameterSize);
-        IReadOnlyList<string> capabilities = details?.Capabilities ?? Array.Empty<string>();
+        // Ollama 0.30+ lists capabilities and context length in /api/tags; /api/show's details win when read.
+        IReadOnlyList<string> capabilities = details?.Capabilities ?? ModelDetails.Normalize(m.Capabilities);
         return new OllamaModel
         {
             Name = name,
@@ -117,8 +118,9 @@ public sealed class OllamaModel
             ParameterSizeText = d.ParameterSize,
             ParameterCount = parameters,
             Capabilities = capabilities,
-            ContextLength = detailed ? details?.ContextLength : null,
-            EmbeddingLength = detailed ? details?.EmbeddingLength : null,
+            // What /api/tags says (Ollama 0.30+) fills the context and embedding length; /api/show's wins with -Detailed.
+            ContextLength = (detailed ? details?.ContextLength : null) ?? (d.ContextLength is > 0 ? d.ContextLength : null),
+            EmbeddingLength = (detailed ? details?.EmbeddingLength : null) ?? (d.EmbeddingLength is > 0 ? d.EmbeddingLength : null),
             Architecture = detailed ? details?.Architecture : null,
             Template = detailed ? details?.Template : null,
             Parameters = detailed ? details?.Parameters ?? NoParameters : NoParameters,

@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using ElixiModels.Models;
 using OllamaSharp;
 using OllamaSharp.Models;
 
@@ -55,12 +56,18 @@ public sealed class OllamaClient
         return (IReadOnlyList<WireModel>)(list.Models ?? new List<WireModel>());
     }, ct);
 
-    /// <summary>GET /api/ps.</summary>
+    /// <summary>
+    /// GET /api/ps, one entry per model name: Ollama lists a name twice while the runner of a replaced (re-pulled or
+    /// re-created) model waits to expire next to the new one; the first entry, the one with the most time left, stays.
+    /// </summary>
     public Task<IReadOnlyList<WireRunningModel>> ListRunningAsync(CancellationToken ct) => ReadAsync(null, async token =>
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/ps");
         WireRunningList list = await SendJsonAsync<WireRunningList>(request, Options.Timeout, null, token).ConfigureAwait(false);
-        return (IReadOnlyList<WireRunningModel>)(list.Models ?? new List<WireRunningModel>());
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        return (IReadOnlyList<WireRunningModel>)(list.Models ?? new List<WireRunningModel>())
+            .Where(m => seen.Add(ModelName.Normalize(m.Name)))
+            .ToList();
     }, ct);
 
     /// <summary>POST /api/show.</summary>
@@ -116,7 +123,11 @@ public sealed class OllamaClient
 
     /// <summary>
     /// POST /api/generate, streaming. <paramref name="onChunk"/> runs on every line as it arrives (so a caller can
-    /// time the first token); returns the final line with the server's timings.
+    /// time the first token); returns the final line with the server's timings. A stream that ends without its done
+    /// line after token lines returns an <see cref="GenerateChunk.Aborted"/> chunk (DoneReason "aborted", no server
+    /// timings); one with no token lines, or a zero-valued answer, throws <see cref="OllamaErrorKind.NoOutput"/>; a
+    /// dropped connection throws <see cref="OllamaErrorKind.ConnectionLost"/>. With num_predict set, the client stops
+    /// reading a stream that runs past it by a margin (and returns it as aborted), so a run is bounded.
     /// </summary>
     public async Task<GenerateChunk> GenerateAsync(GenerateOptions options, Action<GenerateChunk>? onChunk, CancellationToken ct)
     {
@@ -153,6 +164,9 @@ public sealed class OllamaClient
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/generate") { Content = JsonBody(body) };
         GenerateChunk? last = null;
+        int tokens = 0;
+        // A stream that never sends its done line must still end: past num_predict plus a margin the client stops.
+        int? cap = options.NumPredict is int predict && predict > 0 ? predict + Math.Max(8, predict / 10) : null;
         await StreamAsync<GenerateChunk>(request, options.Model, Options.LoadTimeout, chunk =>
         {
             if (chunk.Error is { } error)
@@ -160,19 +174,50 @@ public sealed class OllamaClient
                 throw StreamError(options.Model, error);
             }
 
+            if (chunk.IsZeroValue)
+            {
+                throw NoOutput(options.Model);
+            }
+
             onChunk?.Invoke(chunk);
             last = chunk;
-            return chunk.Done;
+            if (!chunk.Done)
+            {
+                tokens++;
+                return tokens >= cap;
+            }
+
+            return true;
         }, ct).ConfigureAwait(false);
 
-        if (last is null || !last.Done)
+        if (last is { Done: true })
         {
-            throw new OllamaException(OllamaErrorKind.ConnectionLost, Endpoint,
-                $"The answer from '{options.Model}' at {Host} ended before the model finished.", model: options.Model);
+            last.StreamedTokens = tokens;
+            return last;
         }
 
-        return last;
+        if (tokens == 0)
+        {
+            throw NoOutput(options.Model);
+        }
+
+        // Ollama ended the answer without its done line (token-repeat limit, or 0.30+ output that is not valid
+        // UTF-8), or the client stopped a stream that ran past num_predict: the tokens so far are the answer.
+        return new GenerateChunk
+        {
+            Model = last?.Model ?? options.Model,
+            CreatedAt = last?.CreatedAt,
+            Done = false,
+            DoneReason = "aborted",
+            Aborted = true,
+            StreamedTokens = tokens,
+        };
     }
+
+    private OllamaException NoOutput(string model) => new(
+        OllamaErrorKind.NoOutput, Endpoint,
+        $"Ollama at {Host} answered '{model}' with no output and no final line: the server could not return the model's output (Ollama 0.30 and later drop an answer that is not valid UTF-8).",
+        model: model);
 
     /// <summary>Loads a model into memory (an empty generate) and keeps it for <paramref name="keepAlive"/>.</summary>
     public Task<GenerateChunk> LoadAsync(string model, KeepAlive? keepAlive, CancellationToken ct) =>

@@ -27,6 +27,11 @@ public enum OllamaErrorKind
     NotOllama,
     /// <summary>The TLS handshake failed (untrusted or invalid certificate); never bypassed, never retried.</summary>
     TlsError,
+    /// <summary>
+    /// HTTP 200 with no output and no final line, or a zero-valued answer: the server could not return the model's
+    /// output (Ollama 0.30+ drops an answer that is not valid UTF-8).
+    /// </summary>
+    NoOutput,
 }
 
 /// <summary>A failure talking to Ollama, carrying the server's own error text when it sent one.</summary>

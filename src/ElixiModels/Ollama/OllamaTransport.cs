@@ -44,7 +44,9 @@ internal static class OllamaTransport
         var handler = new HttpClientHandler
         {
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            // Ollama's Go client's rules: loopback never through a proxy, HTTP(S)_PROXY and NO_PROXY otherwise.
             UseProxy = true,
+            Proxy = EnvironmentProxy.Instance,
         };
         // Timeouts are applied per request so that model loads and long pulls are not cut by a client-wide limit.
         return new HttpClient(handler, disposeHandler: true)
@@ -121,6 +123,14 @@ internal static class OllamaTransport
                 $"The TLS connection to {host} failed: {root.Message}", model: model, inner: ex);
         }
 
+        if (EnvironmentProxy.Instance.ProxyFor(endpoint) is { } proxy && !(root is IOException && root is not SocketException))
+        {
+            // The request went to the proxy: a failure to connect is the proxy's, so name it.
+            return new OllamaException(OllamaErrorKind.Unreachable, endpoint,
+                $"Cannot reach Ollama at {host} through the proxy {EnvironmentProxy.Display(proxy.Proxy)} (from {proxy.Source}): {root.Message}. " +
+                $"Check the proxy, or add '{endpoint.Host}' to NO_PROXY to connect directly.", model: model, inner: ex);
+        }
+
         bool dropped = root is IOException && root is not SocketException && root.GetType().Name != "SocketException";
         if (dropped || (root is SocketException se && se.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted))
         {
@@ -140,6 +150,14 @@ internal static class OllamaTransport
         {
             return new OllamaException(OllamaErrorKind.NotOllama, endpoint,
                 $"{host} answered 404 ({Trim(body)}): it is not an Ollama server, or its Ollama is too old for this request.",
+                Trim(body), status, model);
+        }
+
+        if (status == 407 && EnvironmentProxy.Instance.ProxyFor(endpoint) is { } proxy)
+        {
+            return new OllamaException(OllamaErrorKind.Unauthorized, endpoint,
+                $"The proxy {EnvironmentProxy.Display(proxy.Proxy)} (from {proxy.Source}) refused the request to {host} (HTTP 407, proxy authentication required). " +
+                $"Put the proxy's user and password in {proxy.Source} (http://user:password@proxy:port), or add '{endpoint.Host}' to NO_PROXY.",
                 Trim(body), status, model);
         }
 

@@ -16,6 +16,12 @@ public sealed class WireDetails
     [JsonPropertyName("families")] public string[]? Families { get; set; }
     [JsonPropertyName("parameter_size")] public string? ParameterSize { get; set; }
     [JsonPropertyName("quantization_level")] public string? QuantizationLevel { get; set; }
+
+    /// <summary>Ollama 0.30+, /api/tags only: the GGUF's trained context length.</summary>
+    [JsonPropertyName("context_length")] public int? ContextLength { get; set; }
+
+    /// <summary>Ollama 0.30+, /api/tags only.</summary>
+    [JsonPropertyName("embedding_length")] public int? EmbeddingLength { get; set; }
 }
 
 /// <summary>One installed model as /api/tags reports it.</summary>
@@ -29,6 +35,9 @@ public sealed class WireModel
     [JsonPropertyName("details")] public WireDetails? Details { get; set; }
     [JsonPropertyName("remote_host")] public string? RemoteHost { get; set; }
     [JsonPropertyName("remote_model")] public string? RemoteModel { get; set; }
+
+    /// <summary>Ollama 0.30+: what /api/show used to be needed for; null from older servers.</summary>
+    [JsonPropertyName("capabilities")] public string[]? Capabilities { get; set; }
 }
 
 /// <summary>One loaded model as /api/ps reports it.</summary>
@@ -81,6 +90,7 @@ public sealed class PullUpdate
 public sealed class GenerateChunk
 {
     [JsonPropertyName("model")] public string? Model { get; set; }
+    [JsonPropertyName("created_at")] public DateTimeOffset? CreatedAt { get; set; }
     [JsonPropertyName("response")] public string? Response { get; set; }
     [JsonPropertyName("thinking")] public string? Thinking { get; set; }
     [JsonPropertyName("done")] public bool Done { get; set; }
@@ -92,6 +102,19 @@ public sealed class GenerateChunk
     [JsonPropertyName("eval_count")] public int? EvalCount { get; set; }
     [JsonPropertyName("eval_duration")] public long? EvalDuration { get; set; }
     [JsonPropertyName("error")] public string? Error { get; set; }
+
+    /// <summary>
+    /// Set by the client, never by the server: the stream ended after <see cref="StreamedTokens"/> token lines with no
+    /// done line (Ollama stops a generation whose token repeats more than 30 times, and 0.30+ one whose text is not
+    /// valid UTF-8), or ran past num_predict and was stopped by the client. <see cref="DoneReason"/> is "aborted".
+    /// </summary>
+    [JsonIgnore] public bool Aborted { get; internal set; }
+
+    /// <summary>Token lines received (lines with done false), counted by the client.</summary>
+    [JsonIgnore] public int StreamedTokens { get; internal set; }
+
+    /// <summary>A zero-valued answer ("model":"", created_at 0001-01-01): what Ollama 0.30+ sends when it has nothing to return.</summary>
+    internal bool IsZeroValue => !Done && Model is { Length: 0 } && (CreatedAt is null || CreatedAt.Value.Year <= 1);
 }
 
 /// <summary>How long Ollama keeps a model in memory after a request.</summary>

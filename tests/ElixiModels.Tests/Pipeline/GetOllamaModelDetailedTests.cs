@@ -84,6 +84,8 @@ public sealed class GetOllamaModelDetailedTests : IAsyncLifetime
     [Fact]
     public void Without_Detailed_capabilities_are_read_once_per_session_and_nothing_else_is_filled()
     {
+        // Ollama 0.23 lists no capabilities in /api/tags; 0.30+ does (see the next test).
+        _sim.State.Version = OllamaSimulator.SimulatorState.LegacyVersion;
         PsResult r = _sim.Ps.Invoke("Get-OllamaModel");
         r.AssertNoErrors();
         Assert.Equal(_sim.State.Installed.Count, ShowRequests);
@@ -92,9 +94,26 @@ public sealed class GetOllamaModelDetailedTests : IAsyncLifetime
             Assert.False((bool)o.Properties["HasDetails"].Value);
             Assert.NotEmpty(Strings(o, "Capabilities"));
             Assert.Null(o.Properties["Template"].Value);
+            Assert.Null(o.Properties["ContextLength"].Value);
         });
         _sim.Ps.Invoke("Get-OllamaModel").AssertNoErrors();
         Assert.Equal(_sim.State.Installed.Count, ShowRequests);
+    }
+
+    [Fact]
+    public void On_Ollama_030_and_later_the_listing_carries_capabilities_and_context_length()
+    {
+        _sim.State.Version = OllamaSimulator.SimulatorState.CurrentVersion;
+        PsResult r = _sim.Ps.Invoke("Get-OllamaModel");
+        r.AssertNoErrors();
+        Assert.Equal(0, ShowRequests);
+        Assert.All(r.Output, o =>
+        {
+            OllamaSimulator.SimModel m = _sim.State.FindInstalled((string)o.Properties["Name"].Value)!;
+            Assert.False((bool)o.Properties["HasDetails"].Value);
+            Assert.Equal(m.Capabilities, Strings(o, "Capabilities"));
+            Assert.Equal(m.ContextLength, (int)o.Properties["ContextLength"].Value);
+        });
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using ElixiModels.Tests.Harness;
+using OllamaSimulator;
 using Xunit;
 
 namespace ElixiModels.Tests.Pipeline;
@@ -81,6 +82,25 @@ public sealed class GetOllamaModelTests : IAsyncLifetime
         PsResult all = _sim.Ps.Invoke("Get-OllamaModel");
         Assert.True((bool)all.Output.Single(o => (string)o.Properties["Name"].Value == "llama3.2:3b").Properties["IsLoaded"].Value);
         Assert.All(all.Output.Where(o => (string)o.Properties["Name"].Value != "llama3.2:3b"), o => Assert.False((bool)o.Properties["IsLoaded"].Value));
+    }
+
+    [Fact]
+    public async Task A_name_that_ps_lists_twice_is_listed_once()
+    {
+        // Ollama keeps the runner of a re-created model until it expires, next to the new one (the ps_loaded capture).
+        await _sim.LoadAsync("llama3.2:3b");
+        _sim.State.SetDigest("llama3.2:3b", SimModel.Sha256Hex("re-created"));
+        await _sim.LoadAsync("llama3.2:3b");
+        Assert.Equal(2, _sim.State.Loaded.Count(l => l.Name == "llama3.2:3b"));
+
+        PsResult r = _sim.Ps.Invoke("Get-OllamaModel -Loaded");
+        r.AssertNoErrors();
+        Assert.Equal("llama3.2:3b", Assert.Single(r.Output).Properties["Name"].Value);
+        PsResult status = _sim.Ps.Invoke("Get-OllamaModelStatus");
+        status.AssertNoErrors();
+        PsResult all = _sim.Ps.Invoke("Get-OllamaModel");
+        all.AssertNoErrors();
+        Assert.Single(all.Output, o => (string)o.Properties["Name"].Value == "llama3.2:3b");
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed class MeasureOllamaModelTests : IAsyncLifetime
         Assert.Equal(85, P<int>(m, "GpuPercent"));
         Assert.Equal("15%/85% CPU/GPU", m.Properties["Processor"].Value);
         Assert.Equal(_sim.State.DefaultNumCtx, P<int>(m, "ContextLength"));
-        Assert.Equal("0.23.0", m.Properties["ServerVersion"].Value);
+        Assert.Equal(_sim.State.Version, m.Properties["ServerVersion"].Value);
         Assert.True(P<bool>(m, "IsLocalServer"));
         Assert.Equal(Environment.MachineName, m.Properties["MachineName"].Value);
         Assert.Equal(Environment.ProcessorCount, P<int>(m, "LogicalProcessors"));

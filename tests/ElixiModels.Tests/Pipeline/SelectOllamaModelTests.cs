@@ -20,6 +20,24 @@ public sealed class SelectOllamaModelTests : IAsyncLifetime
 
     public Task DisposeAsync() => _sim.DisposeAsync();
 
+    // Ollama 0.30+ lists capabilities and context length in /api/tags: no /api/show; 0.23 needs one per model.
+    [Theory]
+    [InlineData(SimulatorState.CurrentVersion, 0)]
+    [InlineData(SimulatorState.LegacyVersion, 7)]
+    public void Reads_capabilities_from_the_listing_where_the_server_gives_them(string version, int shows)
+    {
+        _sim.State.Version = version;
+        foreach (string task in new[] { "coding", "vision", "embedding", "analysis" })
+        {
+            PsResult r = _sim.Ps.Invoke("Select-OllamaModel -Task $args[0] -MemoryLimit 64GB", task);
+            r.AssertNoErrors();
+            Assert.Single(r.Output);
+        }
+
+        Assert.Equal("llava:7b", _sim.Ps.Invoke("Select-OllamaModel -Task Vision -MemoryLimit 64GB").Property("Name").Single());
+        Assert.Equal(shows, _sim.State.Log.Count("POST", "/api/show"));
+    }
+
     // task | expected winner on the simulator's fleet | phrase of its Reason
     [Theory]
     [InlineData("coding", "qwen2.5-coder:7b", "supports fill-in-the-middle")]

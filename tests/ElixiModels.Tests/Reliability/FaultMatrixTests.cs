@@ -59,10 +59,11 @@ public sealed class FaultMatrixTests : IAsyncLifetime
         new("detailed-listing-500", f => f.FailNext("/api/tags", 500, "unable to read manifest", 10), "Get-OllamaModel -Detailed",
             "OllamaServerError", ErrorCategory.InvalidResult, "unable to read manifest"),
 
-        // Install-OllamaModel: /api/pull answers an error, breaks its stream, or reports an error line inside a 200 stream
-        new("pull-http-500", f => f.FailNext("/api/pull", 500, "write /root/.ollama/models/blobs: no space left on device", 10), Pull,
+        // Install-OllamaModel: a streamed /api/pull that fails answers HTTP 200 and then an {"error"} line (Ollama's
+        // pull_stream capture: "pulling manifest", then the error); it also breaks its stream, or a proxy answers 503
+        new("pull-error-line-disk", f => f.ErrorLineAfter("/api/pull", 1, "write /root/.ollama/models/blobs: no space left on device", 10), Pull,
             "InsufficientDiskSpace", ErrorCategory.ResourceUnavailable, "no space left on device"),
-        new("pull-http-500-other", f => f.FailNext("/api/pull", 500, "unexpected status code 502", 10), Pull,
+        new("pull-error-line-other", f => f.ErrorLineAfter("/api/pull", 1, "unexpected status code 502", 10), Pull,
             "PullFailed", ErrorCategory.InvalidResult, "unexpected status code 502"),
         new("pull-http-503-queue-full", f => f.FailNext("/api/pull", 503, Busy, 10), Pull,
             "OllamaBusy", ErrorCategory.ResourceBusy, "maximum pending requests exceeded"),
@@ -106,6 +107,8 @@ public sealed class FaultMatrixTests : IAsyncLifetime
             "OllamaServerError", ErrorCategory.InvalidResult, "CUDA error: out of memory"),
         new("generate-truncated-stream", f => f.CutStreamAfter("/api/generate", 3, 10), Bench,
             "OllamaConnectionLost", ErrorCategory.ConnectionError, null),
+        new("generate-no-output", f => f.InvalidUtf8After("/api/generate", 0, 10), Bench,
+            "OllamaNoOutput", ErrorCategory.InvalidResult, "could not return the model's output"),
         new("generate-http-500", f => f.FailNext("/api/generate", 500, "llama runner process has terminated", 10), Bench,
             "OllamaServerError", ErrorCategory.InvalidResult, "llama runner process has terminated"),
         new("generate-model-not-installed", _ => { }, "Measure-OllamaModel nosuchmodel:1b -Count 1",
