@@ -27,6 +27,12 @@ public enum OllamaErrorKind
     NotOllama,
     /// <summary>The TLS handshake failed (untrusted or invalid certificate); never bypassed, never retried.</summary>
     TlsError,
+    /// <summary>A streamed download kept sending lines but its bytes stopped advancing for the stall limit.</summary>
+    Stalled,
+    /// <summary>The server redirected the request to another host; such redirects are never followed.</summary>
+    CrossHostRedirect,
+    /// <summary>An https:// address whose server answers in plain HTTP.</summary>
+    PlainHttp,
 }
 
 /// <summary>A failure talking to Ollama, carrying the server's own error text when it sent one.</summary>
