@@ -215,7 +215,8 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             }
             else
             {
-                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, literal, null));
+                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, literal,
+                    "Use name[:tag] with optional wildcards, e.g. llama3.2 or qwen*; list downloadable models with Get-OllamaModel -Available."));
             }
         }
 
