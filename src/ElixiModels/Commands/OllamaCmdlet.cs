@@ -297,7 +297,19 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     private static SessionContext CurrentSession()
     {
         Runspace? runspace = Runspace.DefaultRunspace;
-        return runspace is null ? Fallback : Sessions.GetValue(runspace, _ => new SessionContext());
+        return runspace is null ? Fallback : Sessions.GetValue(runspace, r =>
+        {
+            var session = new SessionContext();
+            // A closed runspace's active models no longer keep other sessions from unloading them.
+            r.StateChanged += (_, e) =>
+            {
+                if (e.RunspaceStateInfo.State is RunspaceState.Closed or RunspaceState.Broken)
+                {
+                    session.Close();
+                }
+            };
+            return session;
+        });
     }
 
     /// <summary>
