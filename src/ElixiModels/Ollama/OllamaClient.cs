@@ -203,14 +203,31 @@ public sealed class OllamaClient
 
     /// <summary>Loads a model into memory (an empty generate) and keeps it for <paramref name="keepAlive"/>.</summary>
     public Task<GenerateChunk> LoadAsync(string model, KeepAlive? keepAlive, CancellationToken ct) =>
-        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive }, null, ct);
+        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive }, NoGeneration(model), ct);
+
+    // A load or unload has no prompt, so Ollama answers with one "done" line; a server that generates instead is
+    // not followed for ever.
+    private Action<GenerateChunk> NoGeneration(string model)
+    {
+        int lines = 0;
+        return chunk =>
+        {
+            if (!chunk.Done && ++lines > MaxLoadLines)
+            {
+                throw new OllamaException(OllamaErrorKind.InvalidResponse, Endpoint,
+                    $"Ollama at {Host} answered a request that only loads or unloads '{model}' with more than {MaxLoadLines} lines of generated text.", model: model);
+            }
+        };
+    }
+
+    private const int MaxLoadLines = 16;
 
     /// <summary>
     /// Unloads a model: an empty generate with keep_alive 0 (OllamaSharp's RequestModelUnloadAsync ignores its
     /// argument, so it is not used).
     /// </summary>
     public Task<GenerateChunk> UnloadAsync(string model, CancellationToken ct) =>
-        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = KeepAlive.Unload }, null, ct);
+        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = KeepAlive.Unload }, NoGeneration(model), ct);
 
     /// <summary>HEAD/GET on a URL outside the Ollama API (the model registry), with the same error handling.</summary>
     internal async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, TimeSpan timeout, CancellationToken ct) =>
