@@ -330,6 +330,56 @@ public sealed class HostileServerTests : IClassFixture<HostileSessionFixture>
         Assert.Contains("another session of this process", (string)status.Properties["StatusReason"].Value!);
     }
 
+    [Fact]
+    public async Task Across_two_processes_the_status_says_honestly_that_the_active_model_is_gone()
+    {
+        // Sessions of other processes are not known (the documented rule is per process); what must hold is that the
+        // first process then says its active model was unloaded by someone else rather than claiming it is active.
+        await using var server = new HostileServer();
+        string shell = Repo.Path2("src", "ElixiModels.Shell", "bin", "Debug", "net10.0", "elixi.dll");
+        Assert.True(System.IO.File.Exists(shell), $"The shell is not built at {shell}; build the solution first.");
+        string signal = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "elixi-hostile-" + Guid.NewGuid().ToString("N"));
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { shell, "--no-simulator", "--uri", server.Uri.ToString(),
+            $"Switch-OllamaModel gemma3:1b | Out-Null; while (-not [System.IO.File]::Exists('{signal}')) {{ [System.Threading.Thread]::Sleep(100) }}; " +
+            "$s = Get-OllamaModelStatus; 'STATUS=' + $s.Status + ' REASON=' + $s.StatusReason" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using Process first = Process.Start(psi)!;
+        Task<string> stdout = first.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = first.StandardError.ReadToEndAsync();
+        try
+        {
+            var wait = Stopwatch.StartNew();
+            while (!server.Loaded.ContainsKey("gemma3:1b") && wait.Elapsed < TimeSpan.FromSeconds(90) && !first.HasExited)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.True(server.Loaded.ContainsKey("gemma3:1b"), "the first process did not switch: " + (first.HasExited ? await stdout + await stderr : "still starting"));
+            using PsSession second = PsSession.Start(server.Uri);
+            second.Invoke("Switch-OllamaModel gemma3:1b").AssertNoErrors();
+            second.Invoke("Switch-OllamaModel llama3.2:3b").AssertNoErrors();
+            Assert.False(server.Loaded.ContainsKey("gemma3:1b"));
+            await System.IO.File.WriteAllTextAsync(signal, string.Empty);
+            await first.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            string output = await stdout + await stderr;
+            Assert.Contains("STATUS=NotLoaded", output);
+            Assert.Contains("someone else", output);
+        }
+        finally
+        {
+            if (!first.HasExited)
+            {
+                first.Kill();
+            }
+
+            System.IO.File.Delete(signal);
+        }
+    }
+
     // ---- helpers ----
 
     private (PsResult Result, bool Hung, TimeSpan Took) Run(string script, TimeSpan limit, params object[] args)
