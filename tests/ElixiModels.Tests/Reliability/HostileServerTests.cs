@@ -106,6 +106,21 @@ public sealed class HostileServerTests : IClassFixture<HostileSessionFixture>
             }),
             Install + " -TimeoutSec 2", "OllamaTimeout", null, Seconds: 10, Check: Resumes),
 
+        new("waits", "version-trickles", (s, _) => s.On("GET /api/version", async (r, c) =>
+            {
+                await c.RawAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\nConnection: close\r\n\r\n");
+                await c.TrickleAsync("{\"version\":\"" + new string('0', 390), TimeSpan.FromMilliseconds(100));
+            }),
+            "Get-OllamaModelStatus -TimeoutSec 2", null, Seconds: 10, Check: (r, _, _, _) =>
+                r.Output.Single().Properties["Status"].Value?.ToString() == "ServerUnreachable" && r.Warnings.Any(w => w.Contains("did not answer within"))
+                    ? null : $"status {r.Output.Single().Properties["Status"].Value}; warnings: {string.Join(" | ", r.Warnings)}"),
+        new("waits", "delete-answer-never-ends", (s, _) => s.On("DELETE /api/delete", async (r, c) =>
+            {
+                await c.HeadAsync(200, "application/json");
+                await c.TrickleAsync(new string(' ', 10_000), TimeSpan.FromMilliseconds(50));
+            }),
+            "Remove-OllamaModel gemma3:1b -Confirm:$false -TimeoutSec 2", "OllamaTimeout", null, Seconds: 10),
+
         // Figures are checked before they are believed.
         new("figures", "eval-1ns-and-negative-load", (s, _) => Timings(s, eval: 1, load: -100_000_000_000),
             Measure, null, Check: ClientTimingStands),
