@@ -126,7 +126,7 @@ internal static class OllamaTransport
             {
                 throw new OllamaException(OllamaErrorKind.CrossHostRedirect, endpoint,
                     $"{OllamaEndpoint.Display(endpoint)} redirected {request.Method} {from.AbsolutePath} to another server ({to.GetLeftPart(UriPartial.Authority)}); " +
-                    "redirects to other hosts are not followed.", status.ToString(System.Globalization.CultureInfo.InvariantCulture), status, model);
+                    "redirects to other hosts (or from https to http) are not followed.", status.ToString(System.Globalization.CultureInfo.InvariantCulture), status, model);
             }
 
             if (redirects >= 5)
@@ -180,10 +180,11 @@ internal static class OllamaTransport
         return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
     }
 
+    // The same host, on the same scheme and port, or upgraded from http to https (a proxy enforcing TLS); never a downgrade.
     private static bool SameServer(Uri a, Uri b) =>
-        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
-        && a.Port == b.Port;
+        string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && ((string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port)
+            || (a.Scheme == Uri.UriSchemeHttp && b.Scheme == Uri.UriSchemeHttps));
 
     private static HttpRequestMessage Redirected(HttpRequestMessage original, Uri to, int status, byte[]? body)
     {
