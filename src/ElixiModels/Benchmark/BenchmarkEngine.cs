@@ -341,6 +341,26 @@ public sealed class BenchmarkEngine
                 };
             }
 
+            double? streamMs = first == 0 ? null : Ms(end - first);
+            if (ServerTimings.Problem(last, Ms(end - start), streamMs, tokens) is { } impossible)
+            {
+                observer?.OnWarning($"Run {number} of {model}: the server reported impossible timings ({impossible}); they were not used, the client's own timing stands in.");
+                return new BenchmarkRun
+                {
+                    Run = number,
+                    StartedAt = startedAt,
+                    Prompt = prompt,
+                    Succeeded = true,
+                    TtftMs = first == 0 ? null : Ms(first - start),
+                    GenerateTokens = tokens,
+                    GenerateMs = streamMs,
+                    GenerateTokensPerSecond = tokens > 0 && streamMs is > 0 ? tokens / (streamMs.Value / 1000) : null,
+                    TotalMs = Ms(end - start),
+                    DoneReason = last.DoneReason,
+                    Retries = retry,
+                };
+            }
+
             return new BenchmarkRun
             {
                 Run = number,

@@ -55,12 +55,20 @@ public sealed class AvailableCandidate
 /// <summary>What the registry look-up found.</summary>
 public sealed class AvailableResolution
 {
-    public AvailableResolution(IReadOnlyList<AvailableCandidate> candidates, IReadOnlyList<string> notFound, bool registryReached)
+    public AvailableResolution(IReadOnlyList<AvailableCandidate> candidates, IReadOnlyList<string> notFound, bool registryReached,
+        IReadOnlyDictionary<string, string>? unconfirmed = null)
     {
         Candidates = candidates;
         NotFound = notFound;
         RegistryReached = registryReached;
+        Unconfirmed = unconfirmed ?? new Dictionary<string, string>();
     }
+
+    /// <summary>
+    /// Names the registry answered for without confirming or denying (e.g. HTTP 401 or 500), with why: "not found"
+    /// cannot be said of them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Unconfirmed { get; }
 
     /// <summary>Catalog entries (confirmed or not) and registry-only models, each name once.</summary>
     public IReadOnlyList<AvailableCandidate> Candidates { get; }
@@ -120,10 +128,11 @@ public sealed class AvailableModels
         }
 
         IReadOnlyDictionary<string, RegistryManifest?> answers = new Dictionary<string, RegistryManifest?>();
+        var unconfirmed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         bool reached = false;
         if (registry is not null && wanted.Count > 0)
         {
-            (answers, reached) = await LookUpAsync(registry, wanted.Select(w => w.Name).ToList(), refresh, verbose, ct).ConfigureAwait(false);
+            (answers, reached) = await LookUpAsync(registry, wanted.Select(w => w.Name).ToList(), refresh, verbose, unconfirmed, ct).ConfigureAwait(false);
         }
 
         var candidates = new List<AvailableCandidate>();
@@ -140,7 +149,7 @@ public sealed class AvailableModels
             candidates.Add(new AvailableCandidate(name, entry, manifest));
         }
 
-        return new AvailableResolution(candidates, notFound, reached);
+        return new AvailableResolution(candidates, notFound, reached, unconfirmed);
     }
 
     /// <summary>The output object for <paramref name="candidate"/> on <paramref name="host"/>.</summary>
@@ -207,7 +216,8 @@ public sealed class AvailableModels
     }
 
     private async Task<(IReadOnlyDictionary<string, RegistryManifest?> Answers, bool Reached)> LookUpAsync(
-        RegistryClient registry, IReadOnlyList<ModelName> names, bool refresh, Action<string>? verbose, CancellationToken ct)
+        RegistryClient registry, IReadOnlyList<ModelName> names, bool refresh, Action<string>? verbose, Dictionary<string, string> unconfirmed,
+        CancellationToken ct)
     {
         var answers = new Dictionary<string, RegistryManifest?>(StringComparer.OrdinalIgnoreCase);
         string offlineKey = "registry-offline:" + registry.Display.ToLowerInvariant();
@@ -271,6 +281,11 @@ public sealed class AvailableModels
             }
             catch (OllamaException ex)
             {
+                lock (sync)
+                {
+                    unconfirmed[name.FullName] = ex.Message;
+                }
+
                 verbose?.Invoke($"The registry could not confirm {name.FullName}: {ex.Message}");
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -268,7 +268,8 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             }
             else
             {
-                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, literal, null));
+                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, literal,
+                    "Use name[:tag] with optional wildcards, e.g. llama3.2 or qwen*; list downloadable models with Get-OllamaModel -Available."));
             }
         }
 
@@ -278,16 +279,26 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             HostResources? resources = await ReadResourcesAsync(bridge, ct).ConfigureAwait(false);
             foreach (string missing in found.NotFound)
             {
-                bridge.WriteError(NotInLibrary(missing, found.RegistryReached, registry));
+                bridge.WriteError(found.Unconfirmed.TryGetValue(missing, out string? why)
+                    ? NotConfirmed(missing, why, registry!)
+                    : NotInLibrary(missing, found.RegistryReached, registry));
             }
 
             await System.Threading.Tasks.Task.WhenAll(Endpoints.Select(async endpoint =>
             {
                 OllamaClient client = ClientFor(endpoint);
                 HashSet<string> installed = await InstalledNamesAsync(client, bridge, ct).ConfigureAwait(false);
+                // This machine's memory says nothing about another machine's: for a remote server FitsMemory is unknown.
+                bool local = OllamaEndpoint.IsLocal(endpoint);
+                if (!local && FitsMemory)
+                {
+                    bridge.WriteWarning($"{client.Host} is not this machine, and its memory is not known: whether a model fits it is unknown " +
+                        "(FitsMemory is empty), so -FitsMemory filtered nothing out for it.");
+                }
+
                 foreach (AvailableCandidate candidate in found.Candidates)
                 {
-                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), resources);
+                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), local ? resources : null);
                     if (query.Matches(model))
                     {
                         bridge.WriteObject(model);
@@ -354,6 +365,14 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 $"Pass -RegistryUri (or set ${RegistryClient.RegistryVariable}) as http(s)://host[:port]."));
             throw;
         }
+    }
+
+    private static ErrorRecord NotConfirmed(string name, string why, RegistryClient registry)
+    {
+        var ex = new InvalidOperationException(
+            $"'{name}' is not in the catalog, and the registry {registry.Display} could not confirm whether it has it: {why}");
+        return OllamaErrors.Build(ex, "RegistryCouldNotConfirm", ErrorCategory.InvalidResult, name,
+            $"Check that {registry.Display} is the registry you meant (-RegistryUri or ${RegistryClient.RegistryVariable}) and that it is healthy, then run the command again.");
     }
 
     private static ErrorRecord NotInLibrary(string name, bool registryReached, RegistryClient? registry)

@@ -39,6 +39,14 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter ShowLayers { get; set; }
 
+    /// <summary>
+    /// Seconds a download may go without progress (the server repeating the same state) before it ends with
+    /// PullStalled; running the command again resumes it. Default 300.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int StallTimeout { get; set; }
+
     /// <summary>Allow a registry without valid TLS (self-hosted registries only).</summary>
     [Parameter]
     public SwitchParameter Insecure { get; set; }
@@ -54,6 +62,15 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
         }
 
         base.BeginProcessing();
+        RejectShortKeepAlive(KeepAlive);
+    }
+
+    protected override void Configure(OllamaClientOptions options)
+    {
+        if (StallTimeout > 0)
+        {
+            options.StallTimeout = TimeSpan.FromSeconds(StallTimeout);
+        }
     }
 
     protected override void ProcessRecord()

@@ -115,23 +115,25 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
                 try
                 {
                     BenchmarkResult result = await engine.MeasureAsync(models[i], reporter, ct).ConfigureAwait(false);
-                    if (result.RunCount > 0)
-                    {
-                        Session.RecordBenchmark(result);
-                    }
-
                     if (!result.IsComplete)
                     {
                         // Stopped: the pipeline takes no more output, so OnStopped reports the runs made.
                         if (result.RunCount > 0)
                         {
                             _partial.Enqueue(result);
+                            Remember(result, bridge);
                         }
 
                         return;
                     }
 
+                    // The result goes out first: keeping it in the session is bookkeeping that must not lose it.
                     bridge.WriteObject(result);
+                    if (result.RunCount > 0)
+                    {
+                        Remember(result, bridge);
+                    }
+
                     if (result.SuccessCount == 0 && result.Runs.FirstOrDefault(r => !r.Succeeded) is { } failed)
                     {
                         // Every run failed: the result says so, and an error carries the server's reason with its id.
@@ -148,6 +150,18 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
                 }
             }
         }, oneAtATime: true);
+    }
+
+    private void Remember(BenchmarkResult result, PipelineBridge bridge)
+    {
+        try
+        {
+            Session.RecordBenchmark(result);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            bridge.WriteWarning($"The result of {result.Name} on {result.Host} could not be kept in the session cache ({ex.Message}); Select-OllamaModel will not reuse it.");
+        }
     }
 
     /// <summary>

@@ -23,6 +23,11 @@ internal sealed class ModelNameFilter
         foreach (string raw in names ?? Array.Empty<string>())
         {
             string text = raw.Trim();
+            if (PatternProblem(text) is { } problem)
+            {
+                throw new ArgumentException(problem);
+            }
+
             if (WildcardPattern.ContainsWildcardCharacters(text))
             {
                 _terms.Add((text, new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant), null, null));
@@ -95,7 +100,7 @@ internal sealed class ModelNameFilter
             string text = (raw ?? string.Empty).Trim();
             string? problem = null;
             bool ok = WildcardPattern.ContainsWildcardCharacters(text)
-                ? (problem = ModelName.PathProblem(text)) is null
+                ? (problem = ModelName.PathProblem(text) ?? PatternProblem(text)) is null
                 : ModelName.TryParse(text, out _, out problem);
             if (ok)
             {
@@ -108,6 +113,25 @@ internal sealed class ModelNameFilter
         }
 
         return result;
+    }
+
+    /// <summary>Why <paramref name="text"/> is not a usable wildcard pattern (e.g. 'llama[' has an unclosed '['), or null.</summary>
+    public static string? PatternProblem(string text)
+    {
+        if (!WildcardPattern.ContainsWildcardCharacters(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(string.Empty);
+            return null;
+        }
+        catch (WildcardPatternException)
+        {
+            return $"'{text}' is not a valid wildcard pattern: a '[' must be closed by ']' (to match a bracket literally, escape it as `[).";
+        }
     }
 
     /// <summary>Literal names (no wildcards) that matched nothing.</summary>

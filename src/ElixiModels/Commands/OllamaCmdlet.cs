@@ -146,7 +146,28 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
             options.LoadTimeout = TimeSpan.FromSeconds(TimeoutSec);
         }
 
+        Configure(options);
         return new OllamaClient(endpoint, options);
+    }
+
+    /// <summary>Lets a cmdlet set its own client options (e.g. Install-OllamaModel's -StallTimeout).</summary>
+    protected virtual void Configure(OllamaClientOptions options)
+    {
+    }
+
+    /// <summary>
+    /// Refuses a -KeepAlive under one second: Ollama would unload the model at once (0.4 ms rounds to 0), undoing
+    /// the load it was given with.
+    /// </summary>
+    protected void RejectShortKeepAlive(KeepAlive? keepAlive)
+    {
+        if (keepAlive is { Duration: { } d } && d < TimeSpan.FromSeconds(1))
+        {
+            ThrowTerminatingError(OllamaErrors.Build(
+                new ArgumentException($"A keep-alive of {(d == TimeSpan.Zero ? "0" : d.TotalMilliseconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " ms")} " +
+                    "would unload the model as soon as it is loaded; a keep-alive must be at least 1 second."),
+                "InvalidKeepAlive", ErrorCategory.InvalidArgument, keepAlive, "Pass at least one second, e.g. -KeepAlive '30s' or '10m', or 'Forever'."));
+        }
     }
 
     /// <summary>
@@ -276,7 +297,19 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     private static SessionContext CurrentSession()
     {
         Runspace? runspace = Runspace.DefaultRunspace;
-        return runspace is null ? Fallback : Sessions.GetValue(runspace, _ => new SessionContext());
+        return runspace is null ? Fallback : Sessions.GetValue(runspace, r =>
+        {
+            var session = new SessionContext();
+            // A closed runspace's active models no longer keep other sessions from unloading them.
+            r.StateChanged += (_, e) =>
+            {
+                if (e.RunspaceStateInfo.State is RunspaceState.Closed or RunspaceState.Broken)
+                {
+                    session.Close();
+                }
+            };
+            return session;
+        });
     }
 
     /// <summary>

@@ -13,6 +13,8 @@ internal static class OllamaErrors
         return exception switch
         {
             OllamaException ex => FromOllama(ex, target),
+            System.IO.InvalidDataException => Build(exception, "OllamaInvalidResponse", ErrorCategory.InvalidData, target,
+                "The server's answer was malformed or out of range. Run the command again; if it persists, check the server (or the proxy in front of it)."),
             ArgumentException or FormatException => Build(exception, "InvalidArgument", ErrorCategory.InvalidArgument, target, null),
             TimeoutException => Build(exception, "OllamaTimeout", ErrorCategory.OperationTimeout, target, "Increase -TimeoutSec, or check that the server is not overloaded."),
             _ => Build(new InvalidOperationException(exception.Message, exception), "UnexpectedError", ErrorCategory.NotSpecified, target, null),
@@ -56,6 +58,12 @@ internal static class OllamaErrors
                 $"Check that {host} is an Ollama server (GET / answers 'Ollama is running') and that it is up to date."),
             OllamaErrorKind.TlsError => Build(ex, "OllamaTlsError", ErrorCategory.SecurityError, target,
                 $"The server's certificate is not trusted by this machine. Install its CA certificate, or use the right host name; certificate checks are never bypassed."),
+            OllamaErrorKind.Stalled => Build(ex, "PullStalled", ErrorCategory.OperationTimeout, target,
+                "The download stopped advancing. Check the server's connection to the registry, then run the same command again: it resumes where it stopped. Raise -StallTimeout for a very slow link."),
+            OllamaErrorKind.CrossHostRedirect => Build(ex, "OllamaCrossHostRedirect", ErrorCategory.SecurityError, target,
+                "If the other server is the one you mean, pass it with -Uri; otherwise fix the proxy or server that redirects. Redirects to another host are never followed."),
+            OllamaErrorKind.PlainHttp => Build(ex, "OllamaPlainHttp", ErrorCategory.ProtocolError, target,
+                $"Use http:// instead of https:// for {host} (e.g. -Uri http://{ex.Endpoint.Authority}), or put a TLS proxy in front of the server."),
             OllamaErrorKind.InvalidResponse => Build(ex, "OllamaInvalidResponse", ErrorCategory.InvalidData, target,
                 "The server's answer was malformed or cut short. Run the command again; if it persists, check the server log."),
             OllamaErrorKind.NoOutput => Build(ex, "OllamaNoOutput", ErrorCategory.InvalidResult, target,

@@ -99,6 +99,7 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
                     {
                         // As `ollama rm` does: free the memory before the files go.
                         await client.UnloadAsync(full, ct).ConfigureAwait(false);
+                        Session.RecordUnload(client.Host, full);
                     }
                     catch (OllamaException ex)
                     {

@@ -165,6 +165,13 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 continue;
             }
 
+            if (ModelNameFilter.PatternProblem(name!.Trim()) is { } problem)
+            {
+                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, name,
+                    "Use name[:tag] with optional wildcards, e.g. llama3.2 or qwen*."));
+                continue;
+            }
+
             IEnumerable<Uri> endpoints = ConfiguredEndpoints;
             if (value is not string && input.Properties["Host"]?.Value is string host && host.Length > 0)
             {

@@ -28,6 +28,14 @@ public sealed class SetOllamaCacheCommand : OllamaCmdlet
                 "Pass a positive duration, e.g. -TimeToLive '01:00:00'; to empty the cache use Clear-OllamaCache."));
         }
 
+        if (TimeToLive > SessionCache.LongestTimeToLive)
+        {
+            ThrowTerminatingError(OllamaErrors.Build(new ArgumentOutOfRangeException(nameof(TimeToLive), TimeToLive,
+                    $"The time to live must be at most {SessionCache.LongestTimeToLive.TotalDays:0} days; {TimeToLive} would make every cached entry's expiry overflow."),
+                "InvalidTimeToLive", ErrorCategory.InvalidArgument, TimeToLive,
+                "Pass a duration up to 365 days, e.g. -TimeToLive '7.00:00:00'."));
+        }
+
         SessionCache cache = Session.Cache;
         if (ShouldProcess("the ElixiModels session cache", $"Set the time to live of new entries to {TimeToLive}"))
         {

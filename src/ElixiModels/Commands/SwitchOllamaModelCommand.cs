@@ -40,11 +40,7 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if (KeepAlive is { Duration: { } d } && d <= TimeSpan.Zero)
-        {
-            ThrowTerminatingError(OllamaErrors.Build(new ArgumentException("A keep-alive of 0 would unload the model as soon as it is loaded."),
-                "InvalidKeepAlive", ErrorCategory.InvalidArgument, KeepAlive, "Pass a positive duration such as '10m', or 'Forever'."));
-        }
+        RejectShortKeepAlive(KeepAlive);
     }
 
     protected override void ProcessRecord()

@@ -28,14 +28,43 @@ internal static class SwitchStep
             }
         }
 
-        ModelSwitchResult? result = await new ModelSwitcher(client, CapabilitiesAsync).SwitchAsync(model, session.GetActiveModel(client.Host), keepAlive, keepPrevious,
-            action => bridge.ShouldProcessAsync($"{model} on {client.Host}", action), bridge.WriteWarning, ct).ConfigureAwait(false);
+        SemaphoreSlim switchLock = SessionContext.SwitchLock(client.Host);
+        // Claim the model before loading it, so no other session of this process unloads it meanwhile.
+        await switchLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            session.Claim(client.Host, model);
+        }
+        finally
+        {
+            switchLock.Release();
+        }
+
+        ModelSwitchResult? result;
+        try
+        {
+            result = await new ModelSwitcher(client, CapabilitiesAsync).SwitchAsync(model, session.GetActiveModel(client.Host), keepAlive, keepPrevious,
+                action => bridge.ShouldProcessAsync($"{model} on {client.Host}", action), bridge.WriteWarning, ct,
+                new SwitchCoordination(switchLock, m => session.IsHeldByAnotherSession(client.Host, m), m => session.RecordUnload(client.Host, m))).ConfigureAwait(false);
+        }
+        catch
+        {
+            session.Claim(client.Host, null);
+            throw;
+        }
+
         if (result is null)
         {
+            session.Claim(client.Host, null);
             return null;
         }
 
-        session.SetActiveModel(client.Host, result.CurrentModel);
+        session.SetActiveModel(client.Host, result.CurrentModel, keepAlive is { IsForever: false } k ? k.Duration : null);
+        if (result.Note is { } note && result.IsLoaded != false)
+        {
+            bridge.WriteVerbose(note);
+        }
+
         bridge.WriteVerbose(result.WasAlreadyActive
             ? $"{result.CurrentModel} already is the active model on {client.Host} and is loaded; nothing to load."
             : $"{result.CurrentModel} is the active model on {client.Host} (loaded in {Units.Duration(result.LoadTime)})"

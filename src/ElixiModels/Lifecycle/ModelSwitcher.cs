@@ -44,9 +44,12 @@ public sealed class ModelSwitcher
     /// <param name="confirm">Asked right before loading, with a description of the change; false declines.</param>
     /// <param name="warn">Told about a previous model that could not be unloaded.</param>
     /// <param name="ct">Cancels the load.</param>
+    /// <param name="coordination">
+    /// How this process's other sessions are respected: a previous model one of them has active is never unloaded.
+    /// </param>
     /// <returns>The result, or null when declined.</returns>
     public async Task<ModelSwitchResult?> SwitchAsync(string model, string? previous, KeepAlive? keepAlive, bool keepPrevious,
-        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct)
+        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct, SwitchCoordination? coordination = null)
     {
         string current = ModelName.Normalize(model);
         string? before = previous is null ? null : ModelName.Normalize(previous);
@@ -66,6 +69,7 @@ public sealed class ModelSwitcher
                     CurrentModel = current,
                     Host = _client.Host,
                     WasAlreadyActive = true,
+                    IsLoaded = true,
                 };
             }
         }
@@ -89,18 +93,55 @@ public sealed class ModelSwitcher
         TimeSpan loadTime = watch.Elapsed;
 
         bool unloaded = false;
+        string? note = null;
         if (unload)
         {
+            if (coordination is not null)
+            {
+                await coordination.Lock.WaitAsync(ct).ConfigureAwait(false);
+            }
+
             try
             {
-                await _client.UnloadAsync(before!, ct).ConfigureAwait(false);
-                unloaded = true;
+                if (coordination?.HeldElsewhere(before!) == true)
+                {
+                    note = $"{before} was left loaded: another session of this process has it active.";
+                }
+                else
+                {
+                    await _client.UnloadAsync(before!, ct).ConfigureAwait(false);
+                    unloaded = true;
+                    coordination?.Unloaded(before!);
+                }
             }
             catch (OllamaException ex)
             {
                 // The new model is loaded and active; a previous one that is gone or will not unload is not a failure of the switch.
                 warn($"{current} is active, but the previous model {before} could not be unloaded: {ex.Message}");
             }
+            finally
+            {
+                coordination?.Lock.Release();
+            }
+        }
+
+        // Verify: one /api/ps says whether the model really is in memory now (another client may have unloaded it).
+        bool? isLoaded = null;
+        try
+        {
+            IReadOnlyList<WireRunningModel> running = await _client.ListRunningAsync(ct).ConfigureAwait(false);
+            isLoaded = running.Any(r => ModelName.SameModel(r.Name, current));
+        }
+        catch (OllamaException ex)
+        {
+            warn($"{current} was loaded, but whether it is still in memory could not be checked: {ex.Message}");
+        }
+
+        if (isLoaded == false)
+        {
+            string gone = $"{current} is not loaded: the server answered the load, but no longer lists it in memory (unloaded by another client, or evicted).";
+            note = note is null ? gone : note + " " + gone;
+            warn(gone);
         }
 
         return new ModelSwitchResult
@@ -113,9 +154,31 @@ public sealed class ModelSwitcher
             Unloaded = unloaded,
             WasAlreadyActive = alreadyLoaded,
             KeepAlive = keepAlive is { } given ? given.Duration ?? TimeSpan.MaxValue : null,
+            IsLoaded = isLoaded,
+            Note = note,
         };
     }
 
     private static string Describe(KeepAlive keepAlive) =>
         keepAlive.Duration is { } d ? Units.Duration(d) : "Forever";
+}
+
+/// <summary>How a switch respects the other sessions of this process on the same server.</summary>
+public sealed class SwitchCoordination
+{
+    public SwitchCoordination(SemaphoreSlim @lock, Func<string, bool> heldElsewhere, Action<string> unloaded)
+    {
+        Lock = @lock;
+        HeldElsewhere = heldElsewhere;
+        Unloaded = unloaded;
+    }
+
+    /// <summary>Held while deciding to unload and unloading, and while another session claims a model.</summary>
+    public SemaphoreSlim Lock { get; }
+
+    /// <summary>Whether another session has the model active (or is switching to it).</summary>
+    public Func<string, bool> HeldElsewhere { get; }
+
+    /// <summary>Told about each model unloaded.</summary>
+    public Action<string> Unloaded { get; }
 }

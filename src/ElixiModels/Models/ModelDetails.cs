@@ -42,8 +42,8 @@ public sealed class ModelDetails
             Capabilities = Normalize(show.Capabilities),
             Architecture = arch,
             ParameterCount = Integer(info, "general.parameter_count"),
-            ContextLength = (int?)ArchInteger(info, arch, "context_length"),
-            EmbeddingLength = (int?)ArchInteger(info, arch, "embedding_length"),
+            ContextLength = Count(ArchInteger(info, arch, "context_length"), "context_length"),
+            EmbeddingLength = Count(ArchInteger(info, arch, "embedding_length"), "embedding_length"),
             Template = show.Template,
             Parameters = ParseParameters(show.Parameters),
         };
@@ -111,6 +111,14 @@ public sealed class ModelDetails
         return result;
     }
 
+    // A count that does not fit is a broken answer, never silently wrapped (2^32 would become 0).
+    private static int? Count(long? value, string field) => value switch
+    {
+        null => null,
+        < 0 or > int.MaxValue => throw new System.IO.InvalidDataException($"model_info {field} is {value}, which no model has"),
+        _ => (int)value.Value,
+    };
+
     private static long? ArchInteger(Dictionary<string, JsonElement> info, string? arch, string field)
     {
         if (arch is not null && Integer(info, arch + "." + field) is { } exact)
@@ -134,7 +142,9 @@ public sealed class ModelDetails
         return e.ValueKind switch
         {
             JsonValueKind.Number when e.TryGetInt64(out long n) => n,
-            JsonValueKind.Number => (long)e.GetDouble(),
+            JsonValueKind.Number => e.GetDouble() is var d && d >= long.MinValue && d <= long.MaxValue
+                ? (long)d
+                : throw new System.IO.InvalidDataException($"model_info {key} is {e.GetRawText()}, out of range"),
             JsonValueKind.String when long.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) => s,
             _ => null,
         };

@@ -42,6 +42,15 @@ public sealed class ModelSwitchResult
     /// <summary>The keep-alive in words: a duration, "Forever", "server default" or "unchanged".</summary>
     public string KeepAliveText => KeepAlive is null && WasAlreadyActive ? "unchanged" : Units.KeepAlive(KeepAlive);
 
+    /// <summary>
+    /// Whether the server listed the model as loaded right after the switch (one /api/ps); false means it is not in
+    /// memory even though the load answered (see <see cref="Note"/>); null when the check could not be made.
+    /// </summary>
+    public bool? IsLoaded { get; internal init; }
+
+    /// <summary>What the switch left as it was and why (a previous model another session has active; a model not loaded after all).</summary>
+    public string? Note { get; internal init; }
+
     /// <summary>"Already active" (nothing was loaded), "Switched" (from another model) or "Activated" (none was active).</summary>
     public string Status => WasAlreadyActive ? "Already active"
         : PreviousModel is not null && !ModelName.SameModel(PreviousModel, CurrentModel) ? "Switched"

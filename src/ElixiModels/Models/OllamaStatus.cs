@@ -40,6 +40,12 @@ public sealed class OllamaStatus
 
     public ModelStatus Status { get; internal init; }
 
+    /// <summary>
+    /// When the model this session switched to is NotLoaded: why, as far as this process knows (unloaded by another
+    /// session of this process, its keep-alive ran out, or unloaded by someone else).
+    /// </summary>
+    public string? StatusReason { get; internal init; }
+
     /// <summary>The active model's capabilities (from /api/show, cached by digest).</summary>
     public IReadOnlyList<string> Capabilities { get; internal init; } = Array.Empty<string>();
 

@@ -13,18 +13,24 @@ namespace ElixiModels.Ollama;
 /// </summary>
 internal sealed class NdjsonReader
 {
+    /// <summary>Longest line accepted: Ollama's lines are under a few KB; a line longer than this is not Ollama's.</summary>
+    public const int DefaultMaxLineBytes = 4 * 1024 * 1024;
+
     private readonly Stream _stream;
+    private readonly int _maxLineBytes;
     private readonly byte[] _buffer = new byte[16 * 1024];
     private readonly MemoryStream _line = new();
     private int _start;
     private int _end;
 
-    public NdjsonReader(Stream stream)
+    public NdjsonReader(Stream stream, int maxLineBytes = DefaultMaxLineBytes)
     {
         _stream = stream;
+        _maxLineBytes = maxLineBytes;
     }
 
     /// <summary>The next line without its end (\n or \r\n), or null at the end of the stream.</summary>
+    /// <exception cref="InvalidDataException">A line is longer than the limit; nothing more is buffered.</exception>
     public async Task<string?> ReadLineAsync(CancellationToken ct)
     {
         while (true)
@@ -41,6 +47,11 @@ internal sealed class NdjsonReader
             }
 
             int newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if ((newline < 0 ? _end : newline) - _start + _line.Length > _maxLineBytes)
+            {
+                throw new InvalidDataException($"a line of the stream is longer than {_maxLineBytes / (1024 * 1024)} MB");
+            }
+
             if (newline < 0)
             {
                 _line.Write(_buffer, _start, _end - _start);

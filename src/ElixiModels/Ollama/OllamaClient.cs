@@ -53,7 +53,7 @@ public sealed class OllamaClient
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/tags");
         WireModelList list = await SendJsonAsync<WireModelList>(request, Options.Timeout, null, token).ConfigureAwait(false);
-        return (IReadOnlyList<WireModel>)(list.Models ?? new List<WireModel>());
+        return (IReadOnlyList<WireModel>)CheckEntries(list.Models, "api/tags", m => m.Name);
     }, ct);
 
     /// <summary>
@@ -65,7 +65,7 @@ public sealed class OllamaClient
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/ps");
         WireRunningList list = await SendJsonAsync<WireRunningList>(request, Options.Timeout, null, token).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        return (IReadOnlyList<WireRunningModel>)(list.Models ?? new List<WireRunningModel>())
+        return (IReadOnlyList<WireRunningModel>)CheckEntries(list.Models, "api/ps", m => m.Name)
             .Where(m => seen.Add(ModelName.Normalize(m.Name)))
             .ToList();
     }, ct);
@@ -77,7 +77,18 @@ public sealed class OllamaClient
         {
             Content = JsonBody(new JsonObject { ["model"] = model }),
         };
-        return await SendJsonAsync<WireShow>(request, Options.Timeout, model, token).ConfigureAwait(false);
+        WireShow show = await SendJsonAsync<WireShow>(request, Options.Timeout, model, token).ConfigureAwait(false);
+        try
+        {
+            _ = global::ElixiModels.Models.ModelDetails.FromShow(show, string.Empty);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new OllamaException(OllamaErrorKind.InvalidResponse, Endpoint,
+                $"Ollama at {Host} described '{model}' with a number out of range: {ex.Message}.", model: model, inner: ex);
+        }
+
+        return show;
     }, ct);
 
     /// <summary>DELETE /api/delete. Not retried.</summary>
@@ -102,7 +113,9 @@ public sealed class OllamaClient
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/pull") { Content = JsonBody(body) };
         bool success = false;
-        await StreamAsync<PullUpdate>(request, model, Options.LoadTimeout, line =>
+        // Progress is a step not seen before (a status or layer) or more bytes of a layer; the same line repeated is not.
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        await StreamAsync<PullUpdate>(request, model, Options.LoadTimeout, Options.PullDeadline, line =>
         {
             if (line.Error is { } error)
             {
@@ -112,7 +125,23 @@ public sealed class OllamaClient
             success |= string.Equals(line.Status, "success", StringComparison.OrdinalIgnoreCase);
             onUpdate(line);
             return success;
-        }, ct).ConfigureAwait(false);
+        }, ct, line =>
+        {
+            string key = (line.Status ?? string.Empty) + "|" + (line.Digest ?? string.Empty);
+            long completed = line.Completed ?? 0;
+            if (line.Total is > 0 && completed > line.Total)
+            {
+                completed = line.Total.Value;
+            }
+
+            if (seen.TryGetValue(key, out long before) && completed <= before)
+            {
+                return false;
+            }
+
+            seen[key] = completed;
+            return true;
+        }).ConfigureAwait(false);
 
         if (!success)
         {
@@ -167,7 +196,7 @@ public sealed class OllamaClient
         int tokens = 0;
         // A stream that never sends its done line must still end: past num_predict plus a margin the client stops.
         int? cap = options.NumPredict is int predict && predict > 0 ? predict + Math.Max(8, predict / 10) : null;
-        await StreamAsync<GenerateChunk>(request, options.Model, Options.LoadTimeout, chunk =>
+        await StreamAsync<GenerateChunk>(request, options.Model, Options.LoadTimeout, Options.StreamDeadline, chunk =>
         {
             if (chunk.Error is { } error)
             {
@@ -221,7 +250,24 @@ public sealed class OllamaClient
 
     /// <summary>Loads a model into memory (an empty generate) and keeps it for <paramref name="keepAlive"/>.</summary>
     public Task<GenerateChunk> LoadAsync(string model, KeepAlive? keepAlive, CancellationToken ct) =>
-        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive }, null, ct);
+        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive }, NoGeneration(model), ct);
+
+    // A load or unload has no prompt, so Ollama answers with one "done" line; a server that generates instead is
+    // not followed for ever.
+    private Action<GenerateChunk> NoGeneration(string model)
+    {
+        int lines = 0;
+        return chunk =>
+        {
+            if (!chunk.Done && ++lines > MaxLoadLines)
+            {
+                throw new OllamaException(OllamaErrorKind.InvalidResponse, Endpoint,
+                    $"Ollama at {Host} answered a request that only loads or unloads '{model}' with more than {MaxLoadLines} lines of generated text.", model: model);
+            }
+        };
+    }
+
+    private const int MaxLoadLines = 16;
 
     /// <summary>
     /// Loads an embedding-only model, which cannot generate: an /api/embed with an empty input and the keep-alive, the
@@ -246,7 +292,7 @@ public sealed class OllamaClient
     /// argument, so it is not used).
     /// </summary>
     public Task<GenerateChunk> UnloadAsync(string model, CancellationToken ct) =>
-        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = KeepAlive.Unload }, null, ct);
+        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = KeepAlive.Unload }, NoGeneration(model), ct);
 
     /// <summary>HEAD/GET on a URL outside the Ollama API (the model registry), with the same error handling.</summary>
     internal async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, TimeSpan timeout, CancellationToken ct) =>
@@ -285,12 +331,24 @@ public sealed class OllamaClient
         }
     }
 
-    private async Task StreamAsync<T>(HttpRequestMessage request, string? model, TimeSpan idleTimeout, Func<T, bool> onLine, CancellationToken ct)
+    private async Task StreamAsync<T>(HttpRequestMessage request, string? model, TimeSpan idleTimeout, TimeSpan deadline, Func<T, bool> onLine,
+        CancellationToken ct, Func<T, bool>? advanced = null)
         where T : class
     {
+        // Three bounds: each line within the idle limit, the whole answer within the deadline, and (for pulls) progress
+        // within the stall limit however many lines arrive.
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        overall.CancelAfter(deadline);
+        using var stall = new CancellationTokenSource();
+        TimeSpan stallLimit = Options.StallTimeout;
+        if (advanced is not null)
+        {
+            stall.CancelAfter(stallLimit);
+        }
+
         using HttpResponseMessage response = await OllamaTransport.SendAsync(
             Endpoint, request, HttpCompletionOption.ResponseHeadersRead, Options, idleTimeout, model, ct).ConfigureAwait(false);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(overall.Token, stall.Token);
         // Where a stream ignores the read's token (.NET Framework), disposing the response unblocks a pending read.
         using CancellationTokenRegistration abort = idle.Token.Register(response.Dispose);
         try
@@ -321,15 +379,49 @@ public sealed class OllamaClient
                     throw BadJson(request.RequestUri, model, ex);
                 }
 
-                if (item is not null && onLine(item))
+                if (item is null)
+                {
+                    continue;
+                }
+
+                if (advanced is not null && advanced(item) && !stall.IsCancellationRequested)
+                {
+                    stall.CancelAfter(stallLimit);
+                }
+
+                if (onLine(item))
                 {
                     return;
                 }
+
+                if (stall.IsCancellationRequested || overall.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException(idle.Token);
+                }
             }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new OllamaException(OllamaErrorKind.InvalidResponse, Endpoint,
+                $"Ollama at {Host} sent an answer to {request.RequestUri} that is not NDJSON: {ex.Message}.", model: model, inner: ex);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException)
         {
             ct.ThrowIfCancellationRequested();
+            if (stall.IsCancellationRequested)
+            {
+                throw new OllamaException(OllamaErrorKind.Stalled, Endpoint,
+                    $"The download of '{model}' from {Host} stalled: no progress for {ElixiModels.Models.Units.Duration(stallLimit)} while the server kept reporting the same state.",
+                    model: model, inner: ex);
+            }
+
+            if (overall.IsCancellationRequested)
+            {
+                throw new OllamaException(OllamaErrorKind.Timeout, Endpoint,
+                    $"The answer from Ollama at {Host} to {request.RequestUri} was still streaming after {ElixiModels.Models.Units.Duration(deadline)}, the longest it may take.",
+                    model: model, inner: ex);
+            }
+
             if (idle.IsCancellationRequested)
             {
                 throw OllamaTransport.TimedOut(Endpoint, idleTimeout, model);
@@ -339,6 +431,24 @@ public sealed class OllamaClient
                 ? new OllamaException(OllamaErrorKind.ConnectionLost, Endpoint, unreachable.Message, model: model, inner: ex)
                 : OllamaTransport.FromNetworkFailure(Endpoint, ex, model);
         }
+    }
+
+    // A listing with a null entry or an entry without a name is broken; nothing downstream should meet either.
+    private List<T> CheckEntries<T>(List<T>? entries, string path, Func<T, string?> name)
+        where T : class
+    {
+        entries ??= new List<T>();
+        for (int i = 0; i < entries.Count; i++)
+        {
+            string? problem = entries[i] is null ? "is null" : string.IsNullOrWhiteSpace(name(entries[i])) ? "has no name" : null;
+            if (problem is not null)
+            {
+                throw new OllamaException(OllamaErrorKind.InvalidResponse, Endpoint,
+                    $"Ollama at {Host} sent a list of models on /{path} whose entry {i + 1} of {entries.Count} {problem}.");
+            }
+        }
+
+        return entries;
     }
 
     private OllamaException StreamError(string? model, string error) => new(

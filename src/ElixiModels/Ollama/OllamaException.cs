@@ -32,6 +32,12 @@ public enum OllamaErrorKind
     /// output (Ollama 0.30+ drops an answer that is not valid UTF-8).
     /// </summary>
     NoOutput,
+    /// <summary>A streamed download kept sending lines but its bytes stopped advancing for the stall limit.</summary>
+    Stalled,
+    /// <summary>The server redirected the request to another host; such redirects are never followed.</summary>
+    CrossHostRedirect,
+    /// <summary>An https:// address whose server answers in plain HTTP.</summary>
+    PlainHttp,
 }
 
 /// <summary>A failure talking to Ollama, carrying the server's own error text when it sent one.</summary>

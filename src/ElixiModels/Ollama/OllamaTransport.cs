@@ -27,6 +27,24 @@ public sealed class OllamaClientOptions
     /// <summary>First backoff delay; doubles per retry.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Longest a whole streamed answer (a generate, a load) may take, however steadily its lines arrive; the idle
+    /// limit (<see cref="LoadTimeout"/>) only bounds the wait for each line.
+    /// </summary>
+    public TimeSpan StreamDeadline { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Longest a whole download may take (pulls of large models over slow links take hours).</summary>
+    public TimeSpan PullDeadline { get; set; } = TimeSpan.FromHours(48);
+
+    /// <summary>
+    /// A pull whose lines keep coming while its bytes do not advance (the same "completed" repeated) for this long
+    /// ends with <see cref="OllamaErrorKind.Stalled"/>. Generous for a slow link; Ollama retries stalled parts itself.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = DefaultStallTimeout;
+
+    /// <summary>The default of <see cref="StallTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>Bearer token for a proxied or remote Ollama (defaults to OLLAMA_API_KEY). Never logged.</summary>
     public string? ApiKey { get; set; } = Environment.GetEnvironmentVariable("OLLAMA_API_KEY");
 }
@@ -47,6 +65,9 @@ internal static class OllamaTransport
             // Ollama's Go client's rules: loopback never through a proxy, HTTP(S)_PROXY and NO_PROXY otherwise.
             UseProxy = true,
             Proxy = EnvironmentProxy.Instance,
+            // Redirects are followed by SendAsync, and only on the same server: a request meant for one host never
+            // reaches another (with the API key, or as a DELETE) while the output still names the first.
+            AllowAutoRedirect = false,
         };
         // Timeouts are applied per request so that model loads and long pulls are not cut by a client-wide limit.
         return new HttpClient(handler, disposeHandler: true)
@@ -69,17 +90,54 @@ internal static class OllamaTransport
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
         HttpResponseMessage response;
-        try
+        byte[]? body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        for (int redirects = 0; ; redirects++)
         {
-            response = await ClientFor(endpoint).SendAsync(request, completion, timeoutCts.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw TimedOut(endpoint, timeout, model);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw FromNetworkFailure(endpoint, ex, model);
+            try
+            {
+                response = await ClientFor(endpoint).SendAsync(request, completion, timeoutCts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw TimedOut(endpoint, timeout, model);
+            }
+            catch (HttpRequestException ex)
+            {
+                OllamaException failure = FromNetworkFailure(endpoint, ex, model);
+                if (failure.Kind == OllamaErrorKind.TlsError && endpoint.Scheme == Uri.UriSchemeHttps
+                    && await SpeaksPlainHttpAsync(endpoint, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new OllamaException(OllamaErrorKind.PlainHttp, endpoint,
+                        $"{OllamaEndpoint.Display(endpoint)} speaks plain HTTP, not HTTPS: the address starts with https:// but the server there answers without TLS.",
+                        model: model, inner: ex);
+                }
+
+                throw failure;
+            }
+
+            int status = (int)response.StatusCode;
+            if (status is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+            {
+                break;
+            }
+
+            Uri from = response.RequestMessage?.RequestUri ?? new Uri(endpoint, request.RequestUri!);
+            Uri to = location.IsAbsoluteUri ? location : new Uri(from, location);
+            response.Dispose();
+            if (!SameServer(from, to))
+            {
+                throw new OllamaException(OllamaErrorKind.CrossHostRedirect, endpoint,
+                    $"{OllamaEndpoint.Display(endpoint)} redirected {request.Method} {from.AbsolutePath} to another server ({to.GetLeftPart(UriPartial.Authority)}); " +
+                    "redirects to other hosts (or from https to http) are not followed.", status.ToString(System.Globalization.CultureInfo.InvariantCulture), status, model);
+            }
+
+            if (redirects >= 5)
+            {
+                throw new OllamaException(OllamaErrorKind.InvalidResponse, endpoint,
+                    $"{OllamaEndpoint.Display(endpoint)} redirected {request.Method} {from.AbsolutePath} more than 5 times.", statusCode: status, model: model);
+            }
+
+            request = Redirected(request, to, status, body);
         }
 
         if (response.IsSuccessStatusCode)
@@ -89,17 +147,102 @@ internal static class OllamaTransport
 
         using (response)
         {
-            string body;
+            string text;
             try
             {
-                body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                text = await ReadBoundedAsync(response.Content, 64 * 1024, timeoutCts.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            catch (Exception ex) when (ex is IOException or HttpRequestException or ObjectDisposedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                body = string.Empty;
+                text = string.Empty;
             }
 
-            throw FromStatus(endpoint, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, model);
+            throw FromStatus(endpoint, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, text, model);
+        }
+    }
+
+    /// <summary>At most <paramref name="maxBytes"/> of a body as text, read under <paramref name="ct"/> (a trickled body cannot hold the caller).</summary>
+    internal static async Task<string> ReadBoundedAsync(HttpContent content, int maxBytes, CancellationToken ct)
+    {
+        using Stream stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+        using CancellationTokenRegistration abort = ct.Register(stream.Dispose);
+        var buffer = new byte[Math.Min(maxBytes, 16 * 1024)];
+        using var text = new MemoryStream();
+        while (text.Length < maxBytes)
+        {
+            int n = await stream.ReadAsync(buffer, 0, (int)Math.Min(buffer.Length, maxBytes - text.Length), ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            text.Write(buffer, 0, n);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
+    }
+
+    // The same host, on the same scheme and port, or upgraded from http to https (a proxy enforcing TLS); never a downgrade.
+    private static bool SameServer(Uri a, Uri b) =>
+        string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && ((string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port)
+            || (a.Scheme == Uri.UriSchemeHttp && b.Scheme == Uri.UriSchemeHttps));
+
+    private static HttpRequestMessage Redirected(HttpRequestMessage original, Uri to, int status, byte[]? body)
+    {
+        bool toGet = status == 303 || (status is 301 or 302 && original.Method == HttpMethod.Post);
+        var next = new HttpRequestMessage(toGet ? HttpMethod.Get : original.Method, to);
+        foreach (var header in original.Headers)
+        {
+            next.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        if (!toGet && body is not null)
+        {
+            next.Content = new ByteArrayContent(body);
+            foreach (var header in original.Content!.Headers)
+            {
+                next.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// After a failed TLS handshake: whether the port answers a plain HTTP request, i.e. the address should be http://.
+    /// One short, bounded probe; any failure means "no".
+    /// </summary>
+    private static async Task<bool> SpeaksPlainHttpAsync(Uri endpoint, CancellationToken ct)
+    {
+        try
+        {
+            using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            probe.CancelAfter(TimeSpan.FromSeconds(2));
+            using var tcp = new TcpClient();
+            using CancellationTokenRegistration abort = probe.Token.Register(tcp.Dispose);
+            await tcp.ConnectAsync(endpoint.IdnHost.Trim('[', ']'), endpoint.Port).ConfigureAwait(false);
+            NetworkStream stream = tcp.GetStream();
+            byte[] hello = System.Text.Encoding.ASCII.GetBytes($"HEAD / HTTP/1.0\r\nHost: {endpoint.Authority}\r\n\r\n");
+            await stream.WriteAsync(hello, 0, hello.Length, probe.Token).ConfigureAwait(false);
+            var answer = new byte[5];
+            int read = 0;
+            while (read < answer.Length)
+            {
+                int n = await stream.ReadAsync(answer, read, answer.Length - read, probe.Token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            return read == 5 && System.Text.Encoding.ASCII.GetString(answer) == "HTTP/";
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

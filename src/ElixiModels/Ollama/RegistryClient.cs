@@ -111,7 +111,22 @@ public sealed class RegistryClient
 
         using (response)
         {
-            string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            string body;
+            using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                bounded.CancelAfter(_timeout);
+                try
+                {
+                    // Manifests are a few KB; a body that never ends or trickles cannot hold the listing.
+                    body = await OllamaTransport.ReadBoundedAsync(response.Content, 4 * 1024 * 1024, bounded.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested && ex is System.IO.IOException or HttpRequestException or ObjectDisposedException or OperationCanceledException)
+                {
+                    throw new OllamaException(OllamaErrorKind.Timeout, Registry,
+                        $"The registry {Display} did not send the manifest of {name.FullName} within {_timeout.TotalSeconds:0.#} s.", model: name.FullName, inner: ex);
+                }
+            }
+
             string? digest = Header(response, "ollama-content-digest") ?? Header(response, "Docker-Content-Digest");
             try
             {

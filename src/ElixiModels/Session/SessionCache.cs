@@ -26,8 +26,19 @@ public sealed class SessionCache : IDisposable
         }
     }
 
-    /// <summary>How long an entry lives unless its writer says otherwise. Default 24 hours.</summary>
-    public TimeSpan DefaultTimeToLive { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>The longest lifetime an entry may be given (longer ones would overflow the expiry date).</summary>
+    public static readonly TimeSpan LongestTimeToLive = TimeSpan.FromDays(365);
+
+    private TimeSpan _defaultTimeToLive = TimeSpan.FromHours(24);
+
+    /// <summary>How long an entry lives unless its writer says otherwise. Default 24 hours; positive, at most a year.</summary>
+    public TimeSpan DefaultTimeToLive
+    {
+        get => _defaultTimeToLive;
+        set => _defaultTimeToLive = value > TimeSpan.Zero && value <= LongestTimeToLive
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"The time to live must be positive and at most {LongestTimeToLive.TotalDays:0} days.");
+    }
 
     public bool TryGet<T>(string key, out T value)
     {

@@ -22,6 +22,9 @@ public sealed class StatusFacts
     /// <summary>The model Switch-OllamaModel made active in this session, if any.</summary>
     public string? SwitchedModel { get; set; }
 
+    /// <summary>Why the switched-to model is not in memory, as far as this process knows (asked only when it is not).</summary>
+    public Func<string?> WhyNotLoaded { get; set; } = () => null;
+
     /// <summary>The session's latest benchmark of a model on this server.</summary>
     public Func<string, BenchmarkSnapshot?> Benchmark { get; set; } = _ => null;
 
@@ -92,6 +95,7 @@ public static class StatusBuilder
             ActiveModel = active,
             ActiveModelSource = source,
             Status = StatusOf(facts.Reachable, source, runner),
+            StatusReason = facts.Reachable && source == FromSwitch && runner is null ? facts.WhyNotLoaded() : null,
             Capabilities = active is null ? Array.Empty<string>() : facts.Capabilities,
             Performance = active is null ? null : facts.Benchmark(active),
             ActiveRunner = runner,

@@ -50,6 +50,7 @@ public sealed class StatusReader
         {
             Host = client.Host,
             SwitchedModel = _session.GetActiveModel(client.Host),
+            WhyNotLoaded = () => _session.WhyNotLoaded(client.Host),
             Benchmark = model => _session.GetBenchmark(client.Host, model),
             IsLocalServer = IsLocal(client.Endpoint),
         };

@@ -33,6 +33,27 @@ public class NdjsonReaderTests
         }
     }
 
+    [Theory]
+    [InlineData(1000, 999, true)]
+    [InlineData(1000, 1000, true)]
+    [InlineData(1000, 1001, false)]
+    public async Task A_line_longer_than_the_cap_is_refused_before_it_is_buffered(int cap, int length, bool accepted)
+    {
+        foreach (bool newline in new[] { true, false })
+        {
+            var reader = new NdjsonReader(new MemoryStream(Encoding.UTF8.GetBytes(new string('x', length) + (newline ? "\n" : string.Empty))), cap);
+            if (accepted)
+            {
+                Assert.Equal(length, (await reader.ReadLineAsync(CancellationToken.None))!.Length);
+            }
+            else
+            {
+                InvalidDataException ex = await Assert.ThrowsAsync<InvalidDataException>(() => reader.ReadLineAsync(CancellationToken.None));
+                Assert.Contains("longer than", ex.Message);
+            }
+        }
+    }
+
     [Fact]
     public async Task A_long_line_spans_many_buffers()
     {
