@@ -7,7 +7,7 @@ namespace ElixiModels.Tests.Pipeline;
 
 public sealed class ModuleTests
 {
-    internal static readonly string[] Cmdlets = { "Get-OllamaModel", "Install-OllamaModel", "Remove-OllamaModel", "Switch-OllamaModel", "Get-OllamaModelStatus", "Get-OllamaCache", "Clear-OllamaCache", "Set-OllamaCache", "Measure-OllamaModel", "Select-OllamaModel" };
+    internal static readonly string[] Cmdlets = { "Get-OllamaModel", "Install-OllamaModel", "Remove-OllamaModel", "Switch-OllamaModel", "Get-OllamaModelStatus", "Get-OllamaCache", "Clear-OllamaCache", "Set-OllamaCache", "Measure-OllamaModel", "Select-OllamaModel", "Stop-OllamaModel", "Get-OllamaBenchmark", "Clear-OllamaBenchmark" };
 
     [Fact]
     public void Manifest_passes_Test_ModuleManifest()
