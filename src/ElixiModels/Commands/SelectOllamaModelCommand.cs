@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Benchmark;
+using ElixiModels.History;
 using ElixiModels.Catalog;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
@@ -96,6 +97,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
         Run(async (bridge, ct) =>
         {
+            _history = await HistoryStep.ReadAsync(bridge, ct).ConfigureAwait(false);
             HostCandidates?[] hosts = await System.Threading.Tasks.Task.WhenAll(sources.Select(s =>
                 GatherAsync(ClientFor(s.Key), s.Value, memoryLimit, probe, bridge, ct))).ConfigureAwait(false);
             List<HostCandidates> read = hosts.Where(h => h is not null).Select(h => h!).ToList();
@@ -268,6 +270,8 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         }
     }
 
+    private IReadOnlyList<BenchmarkResult> _history = Array.Empty<BenchmarkResult>();
+
     private ModelCandidate Candidate(OllamaModel model, ModelDetails? details, WireRunningModel? loaded, long? free, BenchmarkResult? measured)
     {
         BenchmarkSnapshot? snapshot = measured is null ? Session.GetBenchmark(model.Host, model.Name) : null;
@@ -297,6 +301,13 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             candidate.MeasuredTokensPerSecond = snapshot.GenerateTokensPerSecond;
             candidate.MeasuredErrorRate = snapshot.ErrorRate;
             candidate.MeasuredRuns = snapshot.Runs;
+        }
+        else if (BenchmarkQuery.ForModel(_history, model.Host, model.Name, model.Digest, Environment.MachineName) is { } saved)
+        {
+            // Nothing measured in this session: the newest saved measurement of this very build (digest) of the model.
+            Measured(candidate, saved);
+            candidate.MeasuredAt = saved.MeasuredAt;
+            candidate.MeasuredInHistory = true;
         }
 
         return candidate;

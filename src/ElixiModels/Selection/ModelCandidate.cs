@@ -44,5 +44,11 @@ public sealed class ModelCandidate
     /// <summary>Runs of that measurement.</summary>
     public int? MeasuredRuns { get; set; }
 
+    /// <summary>When that measurement was made, if it came from the benchmark history.</summary>
+    public DateTimeOffset? MeasuredAt { get; set; }
+
+    /// <summary>The measurement came from the benchmark history (an earlier session), not this session.</summary>
+    public bool MeasuredInHistory { get; set; }
+
     public override string ToString() => Name;
 }

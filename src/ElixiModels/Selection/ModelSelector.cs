@@ -416,7 +416,9 @@ public static class ModelSelector
         if (s.SpeedMeasured)
         {
             string failures = c.MeasuredErrorRate is > 0 ? string.Format(CultureInfo.InvariantCulture, ", {0:0%} of runs failed", c.MeasuredErrorRate) : string.Empty;
-            sentences.Add(string.Format(CultureInfo.InvariantCulture, "measured {0:0.#} tokens/s{1}", c.MeasuredTokensPerSecond, failures));
+            sentences.Add(c.MeasuredInHistory && c.MeasuredAt is { } at
+                ? string.Format(CultureInfo.InvariantCulture, "measured {0:0.#} tokens/s{1} on {2:yyyy-MM-dd HH:mm} (benchmark history; not measured in this session)", c.MeasuredTokensPerSecond, failures, at.ToLocalTime())
+                : string.Format(CultureInfo.InvariantCulture, "measured {0:0.#} tokens/s{1}", c.MeasuredTokensPerSecond, failures));
         }
         else
         {
