@@ -56,6 +56,14 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     [Parameter(ParameterSetName = InstalledSet)]
     public SwitchParameter Detailed { get; set; }
 
+    /// <summary>
+    /// With -Detailed: the context length (tokens) to plan memory for in EstimatedMemory. Default: the Modelfile's
+    /// num_ctx, else Ollama's default (4096).
+    /// </summary>
+    [Parameter(ParameterSetName = InstalledSet)]
+    [ValidateRange(1, 16_777_216)]
+    public int ContextLength { get; set; }
+
     /// <summary>List models that can be downloaded: the shipped catalog, confirmed by the live registry when reachable.</summary>
     [Parameter(Mandatory = true, ParameterSetName = AvailableSet)]
     public SwitchParameter Available { get; set; }
@@ -171,6 +179,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             {
                 Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
                 List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
+                long? budget = await MemoryPlan.BudgetAsync(client, psTask, HostResourceProbe.Shared, ct).ConfigureAwait(false);
                 foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
                 {
                     if (result.Error is { } error)
@@ -178,7 +187,14 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                         bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them: {error.Message}");
                     }
 
-                    bridge.WriteObject(OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details));
+                    OllamaModel model = OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details);
+                    if (result.Details is { } details && !model.IsCloud)
+                    {
+                        model.EstimatedMemory = MemoryPlan.Estimate(details, model.SizeBytes, ContextLength > 0 ? ContextLength : null);
+                        model.MaxContextLength = budget is { } b ? MemoryPlan.MaxContext(details, model.SizeBytes, b) : null;
+                    }
+
+                    bridge.WriteObject(model);
                 }
             }
 

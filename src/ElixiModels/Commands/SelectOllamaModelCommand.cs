@@ -50,6 +50,14 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MinContext { get; set; }
 
+    /// <summary>
+    /// The context length (tokens) the model will be loaded with: models are filtered by the memory planned for it
+    /// (weights + KV cache + overhead, from /api/show) instead of 1.2 × their size, and need a trained context at least this long.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 16_777_216)]
+    public int ContextLength { get; set; }
+
     /// <summary>Let cloud models compete (they are excluded by default).</summary>
     [Parameter]
     public SwitchParameter IncludeCloud { get; set; }
@@ -88,7 +96,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         var request = new SelectionRequest
         {
             Task = Task,
-            MinContext = MyInvocation.BoundParameters.ContainsKey(nameof(MinContext)) ? MinContext : null,
+            MinContext = MyInvocation.BoundParameters.ContainsKey(nameof(MinContext)) ? MinContext : ContextLength > 0 ? ContextLength : null,
             IncludeCloud = IncludeCloud,
         };
         long? memoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryLimit)) ? MemoryLimit : null;
@@ -291,6 +299,9 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             LoadedBytes = loaded?.Size,
             IsCloud = model.IsCloud,
             MemoryAvailableBytes = free,
+            PlannedBytes = ContextLength > 0 && details is { BlockCount: > 0 } && !model.IsCloud
+                ? MemoryPlan.Estimate(details, model.SizeBytes, ContextLength).TotalBytes
+                : null,
         };
         if (measured is { RunCount: > 0 })
         {

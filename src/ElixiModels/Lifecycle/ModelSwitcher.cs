@@ -39,9 +39,10 @@ public sealed class ModelSwitcher
     /// <param name="confirm">Asked right before loading, with a description of the change; false declines.</param>
     /// <param name="warn">Told about a previous model that could not be unloaded.</param>
     /// <param name="ct">Cancels the load.</param>
+    /// <param name="numCtx">The context length to load with (num_ctx); null leaves it to the server. A loaded model with another context is reloaded.</param>
     /// <returns>The result, or null when declined.</returns>
     public async Task<ModelSwitchResult?> SwitchAsync(string model, string? previous, KeepAlive? keepAlive, bool keepPrevious,
-        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct)
+        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct, int? numCtx = null)
     {
         string current = ModelName.Normalize(model);
         string? before = previous is null ? null : ModelName.Normalize(previous);
@@ -52,7 +53,7 @@ public sealed class ModelSwitcher
         if (same)
         {
             IReadOnlyList<WireRunningModel> running = await _client.ListRunningAsync(ct).ConfigureAwait(false);
-            alreadyLoaded = running.Any(r => ModelName.SameModel(r.Name, current));
+            alreadyLoaded = running.Any(r => ModelName.SameModel(r.Name, current) && (numCtx is null || r.ContextLength == numCtx));
             if (alreadyLoaded && keepAlive is null)
             {
                 return new ModelSwitchResult
@@ -69,14 +70,14 @@ public sealed class ModelSwitcher
         bool unload = before is not null && !same && !keepPrevious;
         string action = alreadyLoaded
             ? $"Keep loaded (keep alive: {keep})"
-            : $"Load and make active (keep alive: {keep})" + (unload ? $", then unload {before}" : string.Empty);
+            : $"Load and make active (keep alive: {keep}{(numCtx is { } n ? $", context {n:N0} tokens" : string.Empty)})" + (unload ? $", then unload {before}" : string.Empty);
         if (!await confirm(action).ConfigureAwait(false))
         {
             return null;
         }
 
         Stopwatch watch = Stopwatch.StartNew();
-        GenerateChunk loaded = await _client.LoadAsync(current, keepAlive, ct).ConfigureAwait(false);
+        GenerateChunk loaded = await _client.LoadAsync(current, keepAlive, ct, numCtx).ConfigureAwait(false);
         TimeSpan loadTime = watch.Elapsed;
 
         bool unloaded = false;

@@ -173,8 +173,8 @@ public sealed class OllamaClient
     }
 
     /// <summary>Loads a model into memory (an empty generate) and keeps it for <paramref name="keepAlive"/>.</summary>
-    public Task<GenerateChunk> LoadAsync(string model, KeepAlive? keepAlive, CancellationToken ct) =>
-        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive }, null, ct);
+    public Task<GenerateChunk> LoadAsync(string model, KeepAlive? keepAlive, CancellationToken ct, int? numCtx = null) =>
+        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive, NumCtx = numCtx }, null, ct);
 
     /// <summary>
     /// Unloads a model: an empty generate with keep_alive 0 (OllamaSharp's RequestModelUnloadAsync ignores its
