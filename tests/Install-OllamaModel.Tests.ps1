@@ -176,3 +176,27 @@ Describe 'Get-OllamaModel -Outdated' {
         { Get-OllamaModel -Outdated -RegistryUri 'ftp://example.com' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidRegistryUri*'
     }
 }
+
+Describe 'Install-OllamaModel pre-flight' {
+    It 'shows the download size, the free disk of the model store and the memory fit with -WhatIf, in a fresh process' {
+        $module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
+        $store = Join-Path ([IO.Path]::GetTempPath()) ('elixi-models-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory $store | Out-Null
+        $env:OLLAMA_MODELS = $store
+        try {
+            $out = Invoke-FreshPwsh "Import-Module '$module'; Install-OllamaModel mistral:7b -Uri '$($script:Sim.Uri)' -RegistryUri '$($script:Sim.Uri)' -WhatIf"
+        }
+        finally { Remove-Item Env:OLLAMA_MODELS; Remove-Item $store -Recurse -Force }
+        $text = "$out"
+        $text | Should -Match 'What if: .*Download and install \(download 4\.4 GB; disk: [\d.]+ [KMGT]?B free in '
+        $text | Should -Match ([regex]::Escape($store))
+        $text | Should -Match 'memory: needs about 5\.2 GB, [\d.]+ [KMGT]?B available'
+        Get-OllamaModel mistral:7b -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'counts only the blobs the server does not have yet' {
+        $module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
+        $out = Invoke-FreshPwsh "Import-Module '$module'; Install-OllamaModel phi3:mini -Force -Uri '$($script:Sim.Uri)' -RegistryUri '$($script:Sim.Uri)' -WhatIf"
+        "$out" | Should -Match 'What if: .*Update to the registry.s current version .*download 0 B of 2\.2 GB \(the rest is on the server\)'
+    }
+}

@@ -22,7 +22,7 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
     [ArgumentCompleter(typeof(CatalogNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>Pull even if installed: updates the model to the registry's current version.</summary>
+    /// <summary>Pull even if installed (updates the model to the registry's current version), and even when the pre-flight finds too little free disk space.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -42,6 +42,14 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
     /// <summary>Allow a registry without valid TLS (self-hosted registries only).</summary>
     [Parameter]
     public SwitchParameter Insecure { get; set; }
+
+    /// <summary>
+    /// The registry the pre-flight reads the download size from. Defaults to $env:ELIXI_REGISTRY, else
+    /// https://registry.ollama.ai (the server itself pulls from its own registry).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RegistryUri { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -64,7 +72,14 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
             return;
         }
 
-        var step = new InstallStep(Endpoints, Session) { Force = Force, Insecure = Insecure, ShowLayers = ShowLayers };
+        var step = new InstallStep(Endpoints, Session)
+        {
+            Force = Force,
+            Insecure = Insecure,
+            ShowLayers = ShowLayers,
+            WhatIf = IsWhatIf(),
+            Registry = RegistryUri,
+        };
         RunPerHost(async (bridge, client, ct) =>
         {
             foreach (string name in names)
@@ -93,4 +108,8 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
             }
         });
     }
+
+    private bool IsWhatIf() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) ? w is SwitchParameter { IsPresent: true } || w is true
+        : SessionState?.PSVariable.GetValue("WhatIfPreference") is { } pref && LanguagePrimitives.IsTrue(pref);
 }

@@ -71,6 +71,23 @@ public sealed class OllamaClient
         return await SendJsonAsync<WireShow>(request, Options.Timeout, model, token).ConfigureAwait(false);
     }, ct);
 
+    /// <summary>HEAD /api/blobs/sha256:…: whether the server already has the blob (so a pull need not download it).</summary>
+    public Task<bool> BlobExistsAsync(string digest, CancellationToken ct) => ReadAsync(null, async token =>
+    {
+        string hex = digest.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase) ? digest.Substring(7) : digest;
+        using var request = new HttpRequestMessage(HttpMethod.Head, "api/blobs/sha256:" + Uri.EscapeDataString(hex));
+        try
+        {
+            using HttpResponseMessage response = await OllamaTransport.SendAsync(
+                Endpoint, request, HttpCompletionOption.ResponseHeadersRead, Options, Options.Timeout, null, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OllamaException ex) when (ex.StatusCode == 404)
+        {
+            return false;
+        }
+    }, ct);
+
     /// <summary>DELETE /api/delete. Not retried.</summary>
     public Task DeleteAsync(string model, CancellationToken ct) =>
         Guard(() => _sharp.DeleteModelAsync(new DeleteModelRequest { Model = model }, ct), model);
