@@ -100,6 +100,18 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             IncludeCloud = IncludeCloud,
         };
         long? memoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryLimit)) ? MemoryLimit : null;
+        List<OllamaCatalogModel> downloadable = _inputs.Select(i => i.BaseObject).OfType<OllamaCatalogModel>().ToList();
+        if (downloadable.Count > 0)
+        {
+            // Get-OllamaModel -Available | Select-OllamaModel: rank the catalog (installed or not) for this machine.
+            _inputs.RemoveAll(i => i.BaseObject is OllamaCatalogModel);
+            RankDownloadable(downloadable, request, memoryLimit);
+            if (_inputs.Count == 0)
+            {
+                return;
+            }
+        }
+
         Dictionary<Uri, List<Wanted>?> sources = Sources();
         IHostResourceProbe probe = HostResourceProbe.Shared;
 
@@ -145,6 +157,54 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             int rank = 0;
             foreach (ScoredCandidate s in chosen)
             {
+                bridge.WriteObject(ModelSelection.From(s, ++rank, Task));
+            }
+        });
+    }
+
+    /// <summary>
+    /// Ranks catalog models (piped from Get-OllamaModel -Available), installed or not, by the same rules, judged against the
+    /// memory of the server they would be installed on (this machine's, when it is local; else -MemoryLimit or none).
+    /// </summary>
+    private void RankDownloadable(IReadOnlyList<OllamaCatalogModel> models, SelectionRequest request, long? memoryLimit)
+    {
+        Uri target = ConfiguredEndpoints[0];
+        Run(async (bridge, ct) =>
+        {
+            OllamaClient client = ClientFor(target);
+            long? free = memoryLimit ?? await MemoryPlan.BudgetAsync(client, client.ListRunningAsync(ct), HostResourceProbe.Shared, ct).ConfigureAwait(false);
+            List<ModelCandidate> candidates = models.Select(m => new ModelCandidate
+            {
+                Name = m.Name,
+                Family = m.Family,
+                Families = m.Family is null ? Array.Empty<string>() : new[] { m.Family },
+                ParameterSize = m.ParameterSize,
+                ParameterCount = m.ParameterCount ?? Units.ParseParameterSize(m.ParameterSize),
+                Quantization = m.Quantization,
+                SizeBytes = m.SizeBytes,
+                Capabilities = m.Capabilities.Count > 0 ? m.Capabilities : null,
+                ContextLength = m.ContextLength,
+                MemoryAvailableBytes = free,
+            }).ToList();
+            var installed = new HashSet<string>(models.Where(m => m.IsInstalled).Select(m => m.Name), StringComparer.OrdinalIgnoreCase);
+            SelectionOutcome outcome = ModelSelector.Rank(candidates, request);
+            foreach (Rejection r in outcome.Rejected)
+            {
+                bridge.WriteVerbose($"Removed {r.Candidate.Name}: {ModelSelector.FilterHeading(r.Filter, request)}.");
+            }
+
+            if (outcome.Ranked.Count == 0)
+            {
+                bridge.WriteError(NoCandidate(outcome, request, new[] { "the models piped in" }, installed, free));
+                return;
+            }
+
+            int rank = 0;
+            foreach (ScoredCandidate s in All ? outcome.Ranked : outcome.Ranked.Take(Top))
+            {
+                s.Reason += installed.Contains(s.Candidate.Name)
+                    ? " Installed already."
+                    : $" Not installed: a {Units.Bytes(s.Candidate.SizeBytes)} download (Install-OllamaModel -Name {s.Candidate.Name}).";
                 bridge.WriteObject(ModelSelection.From(s, ++rank, Task));
             }
         });
