@@ -200,3 +200,17 @@ Describe 'Install-OllamaModel pre-flight' {
         "$out" | Should -Match 'What if: .*Update to the registry.s current version .*download 0 B of 2\.2 GB \(the rest is on the server\)'
     }
 }
+
+Describe 'Get-OllamaModel -Outdated update facts' {
+    It 'shows the installed and the registry digest and the download size of the update' {
+        $digest = 'e' * 64
+        Invoke-Simulator $script:Sim remote-digest -Method Post -Body @{ name = 'llama3.2:3b'; digest = $digest } | Out-Null
+        $m = Get-OllamaModel -Outdated -Name llama3.2:3b -RegistryUri $script:Sim.Uri
+        $m.Name | Should -Be 'llama3.2:3b'
+        $m.Digest | Should -Not -Be $digest
+        $m.RemoteDigest | Should -Be $digest
+        $m.UpdateBytes | Should -BeOfType [long]
+        $m.UpdateBytes | Should -BeLessOrEqual ($m.SizeBytes + 1MB)
+        ($m | Format-Table | Out-String -Width 200) | Should -Match "llama3\.2:3b .* $($m.Id) +eeeeeeeeeeee +[\d.]+ [KMG]?B"
+    }
+}

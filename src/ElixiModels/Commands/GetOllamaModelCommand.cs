@@ -341,7 +341,8 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
     private void WriteOutdated(IReadOnlyList<Uri> endpoints, Dictionary<string, ModelNameFilter> filters)
     {
-        var checker = new UpdateChecker(new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null));
+        var registry = new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null);
+        var checker = new UpdateChecker(registry);
         RunPerHost(endpoints, async (bridge, client, ct) =>
         {
             ModelNameFilter filter = filters[client.Host];
@@ -357,7 +358,12 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 {
                     case UpdateStatus.Outdated:
                         bridge.WriteVerbose($"{check.Name}: installed {Units.ShortDigest(check.LocalDigest)}, {checker.Registry} has {Units.ShortDigest(check.RemoteDigest!)}.");
-                        bridge.WriteObject(OllamaModel.FromWire(installed[i], client.Host, loaded));
+                        OllamaModel outdated = OllamaModel.FromWire(installed[i], client.Host, loaded);
+                        outdated.RemoteDigest = check.RemoteDigest;
+                        outdated.UpdateBytes = await UpdateSizeAsync(client, registry, check.Name, bridge, ct).ConfigureAwait(false);
+                        var shown = PSObject.AsPSObject(outdated);
+                        shown.TypeNames.Insert(0, OutdatedTypeName);
+                        bridge.WriteObject(shown);
                         break;
                     case UpdateStatus.UpToDate:
                         bridge.WriteVerbose($"{check.Name}: up to date ({Units.ShortDigest(check.LocalDigest)}).");
@@ -381,6 +387,26 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 bridge.WriteError(NotFound(missing, client.Host, all.Select(m => m.Name)));
             }
         });
+    }
+
+    internal const string OutdatedTypeName = "ElixiModels.Models.OllamaModel#Outdated";
+
+    /// <summary>What updating <paramref name="name"/> downloads: the registry manifest's layers the server lacks; null when unknown.</summary>
+    private static async Task<long?> UpdateSizeAsync(OllamaClient client, RegistryClient registry, string name, PipelineBridge bridge, CancellationToken ct)
+    {
+        try
+        {
+            if (ModelName.TryParse(name, out ModelName? parsed, out _) && await registry.GetManifestAsync(parsed!, ct).ConfigureAwait(false) is { } manifest)
+            {
+                return await Lifecycle.PullPreflight.MissingBytesAsync(client, manifest, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OllamaException ex)
+        {
+            bridge.WriteVerbose($"{name}: the size of the update is unknown: {ex.Message}");
+        }
+
+        return null;
     }
 
     internal static ErrorRecord NotFound(string name, string host, IEnumerable<string> known, string? recommendedAction = null)

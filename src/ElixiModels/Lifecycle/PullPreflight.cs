@@ -114,6 +114,28 @@ public static class PullPreflight
         }
     }
 
+    /// <summary>The bytes of <paramref name="manifest"/>'s layers the server does not have (HEAD /api/blobs): what a pull downloads.</summary>
+    public static async Task<long> MissingBytesAsync(OllamaClient client, RegistryManifest manifest, CancellationToken ct)
+    {
+        long missing = 0;
+        foreach (RegistryLayer layer in manifest.Layers)
+        {
+            bool present;
+            try
+            {
+                present = await client.BlobExistsAsync(layer.Digest, ct).ConfigureAwait(false);
+            }
+            catch (OllamaException)
+            {
+                present = false;
+            }
+
+            missing += present ? 0 : layer.Size;
+        }
+
+        return missing;
+    }
+
     /// <summary>Plans the pull of <paramref name="name"/> onto the client's server. Never throws for missing facts: they stay null.</summary>
     public static async Task<PullPlan> PlanAsync(OllamaClient client, RegistryClient registry, ModelName name, IHostResourceProbe probe, CancellationToken ct)
     {
@@ -129,25 +151,7 @@ public static class PullPreflight
             problem = $"the registry {registry.Display} could not be asked: {ex.Message}";
         }
 
-        long? download = null;
-        if (manifest is not null)
-        {
-            download = 0;
-            foreach (RegistryLayer layer in manifest.Layers)
-            {
-                bool present;
-                try
-                {
-                    present = await client.BlobExistsAsync(layer.Digest, ct).ConfigureAwait(false);
-                }
-                catch (OllamaException)
-                {
-                    present = false;
-                }
-
-                download += present ? 0 : layer.Size;
-            }
-        }
+        long? download = manifest is null ? null : await MissingBytesAsync(client, manifest, ct).ConfigureAwait(false);
 
         bool local = OllamaEndpoint.IsLocal(client.Endpoint);
         string? store = local ? ModelStorePath() : null;

@@ -94,6 +94,12 @@ public sealed class OllamaModel
     /// </summary>
     public int? MaxContextLength { get; internal set; }
 
+    /// <summary>With -Outdated: the registry's current digest of this model (Digest is the installed one).</summary>
+    public string? RemoteDigest { get; internal set; }
+
+    /// <summary>With -Outdated: bytes an update downloads (the new manifest's layers the server does not have); null when unknown.</summary>
+    public long? UpdateBytes { get; internal set; }
+
     public override string ToString() => Name;
 
     private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
