@@ -22,6 +22,9 @@
         'Get-OllamaCache'
         'Clear-OllamaCache'
         'Set-OllamaCache'
+        'Stop-OllamaModel'
+        'Get-OllamaBenchmark'
+        'Clear-OllamaBenchmark'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

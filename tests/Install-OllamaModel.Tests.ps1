@@ -194,3 +194,41 @@ Describe 'Get-OllamaModel -Outdated' {
         { Get-OllamaModel -Outdated -RegistryUri 'ftp://example.com' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidRegistryUri*'
     }
 }
+
+Describe 'Install-OllamaModel pre-flight' {
+    It 'shows the download size, the free disk of the model store and the memory fit with -WhatIf, in a fresh process' {
+        $module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
+        $store = Join-Path ([IO.Path]::GetTempPath()) ('elixi-models-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory $store | Out-Null
+        $env:OLLAMA_MODELS = $store
+        try {
+            $out = Invoke-FreshPwsh "Import-Module '$module'; Install-OllamaModel mistral:7b -Uri '$($script:Sim.Uri)' -RegistryUri '$($script:Sim.Uri)' -WhatIf"
+        }
+        finally { Remove-Item Env:OLLAMA_MODELS; Remove-Item $store -Recurse -Force }
+        $text = "$out"
+        $text | Should -Match 'What if: .*Download and install \(download 4\.4 GB; disk: [\d.]+ [KMGT]?B free in '
+        $text | Should -Match ([regex]::Escape($store))
+        $text | Should -Match 'memory: needs about 5\.2 GB, [\d.]+ [KMGT]?B available'
+        Get-OllamaModel mistral:7b -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'counts only the blobs the server does not have yet' {
+        $module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
+        $out = Invoke-FreshPwsh "Import-Module '$module'; Install-OllamaModel phi3:mini -Force -Uri '$($script:Sim.Uri)' -RegistryUri '$($script:Sim.Uri)' -WhatIf"
+        "$out" | Should -Match 'What if: .*Update to the registry.s current version .*download 0 B of 2\.2 GB \(the rest is on the server\)'
+    }
+}
+
+Describe 'Get-OllamaModel -Outdated update facts' {
+    It 'shows the installed and the registry digest and the download size of the update' {
+        $digest = 'e' * 64
+        Invoke-Simulator $script:Sim remote-digest -Method Post -Body @{ name = 'llama3.2:3b'; digest = $digest } | Out-Null
+        $m = Get-OllamaModel -Outdated -Name llama3.2:3b -RegistryUri $script:Sim.Uri
+        $m.Name | Should -Be 'llama3.2:3b'
+        $m.Digest | Should -Not -Be $digest
+        $m.RemoteDigest | Should -Be $digest
+        $m.UpdateBytes | Should -BeOfType [long]
+        $m.UpdateBytes | Should -BeLessOrEqual ($m.SizeBytes + 1MB)
+        ($m | Format-Table | Out-String -Width 200) | Should -Match "llama3\.2:3b .* $($m.Id) +eeeeeeeeeeee +[\d.]+ [KMG]?B"
+    }
+}

@@ -89,3 +89,25 @@ Describe 'Select-OllamaModel' {
         (Select-OllamaModel coding -MemoryLimit 64GB).Rank | Should -Be 1
     }
 }
+
+Describe 'Select-OllamaModel ranking downloadable models' {
+    It 'ranks the catalog for a task when Get-OllamaModel -Available is piped in' {
+        $err = $null
+        $picked = @(Get-OllamaModel -Available -Offline | Select-OllamaModel -Task coding -Top 3 -ErrorVariable err)
+        $err | Should -BeNullOrEmpty
+        $picked.Count | Should -Be 3
+        $picked[0].Rank | Should -Be 1
+        $picked[0].Reason | Should -Match 'Suits coding'
+        $installed = (Get-OllamaModel).Name
+        foreach ($p in $picked) {
+            if ($installed -contains $p.Name) { $p.Reason | Should -Match 'Installed already\.$' }
+            else { $p.Reason | Should -Match 'Not installed: a .* download \(Install-OllamaModel -Name ' }
+        }
+        @($picked | Where-Object Reason -Match 'Not installed').Count | Should -BeGreaterThan 0
+    }
+
+    It 'leaves out what does not fit the memory' {
+        $small = @(Get-OllamaModel -Available -Offline | Select-OllamaModel -Task general -All -MemoryLimit 1GB)
+        $small | ForEach-Object { $_.EstimatedMemoryBytes | Should -BeLessOrEqual 1GB }
+    }
+}

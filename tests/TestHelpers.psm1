@@ -90,4 +90,23 @@ function Get-DeadUri {
     "http://127.0.0.1:$port"
 }
 
-Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri
+function Invoke-FreshPwsh {
+    <#
+    .SYNOPSIS
+        Runs -Command in a new `pwsh -NoProfile` process (the same PowerShell as this one), as a scheduled task would.
+        Environment variables are inherited; the output lines are returned.
+    #>
+    param([Parameter(Mandatory)] [string] $Command)
+    $exe = [Environment]::ProcessPath
+    $pre = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $pre = @(Join-Path $PSHOME 'pwsh.dll') }
+    & $exe @pre -NoProfile -NonInteractive -Command $Command
+}
+
+Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri, Invoke-FreshPwsh
+
+# Every Pester run keeps its benchmark history in a temporary folder, never the user's (Measure-OllamaModel writes it,
+# Select-OllamaModel reads it). A test that needs its own history sets $env:ELIXI_HISTORY_PATH itself.
+if (-not $env:ELIXI_HISTORY_PATH) {
+    $env:ELIXI_HISTORY_PATH = Join-Path ([IO.Path]::GetTempPath()) "elixi-history-pester-$PID"
+}

@@ -410,6 +410,7 @@ public sealed class BenchmarkEngine
         {
             Name = model.Name,
             Host = _client.Host,
+            Digest = string.IsNullOrEmpty(model.Digest) ? null : model.Digest,
             RequestedRuns = _settings.Count,
             RunCount = runs.Count,
             SuccessCount = ok.Length,

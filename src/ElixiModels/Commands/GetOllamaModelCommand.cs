@@ -56,6 +56,14 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     [Parameter(ParameterSetName = InstalledSet)]
     public SwitchParameter Detailed { get; set; }
 
+    /// <summary>
+    /// With -Detailed: the context length (tokens) to plan memory for in EstimatedMemory. Default: the Modelfile's
+    /// num_ctx, else Ollama's default (4096).
+    /// </summary>
+    [Parameter(ParameterSetName = InstalledSet)]
+    [ValidateRange(1, 16_777_216)]
+    public int ContextLength { get; set; }
+
     /// <summary>List models that can be downloaded: the shipped catalog, confirmed by the live registry when reachable.</summary>
     [Parameter(Mandatory = true, ParameterSetName = AvailableSet)]
     public SwitchParameter Available { get; set; }
@@ -225,6 +233,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 matching.Clear();
             }
 
+            long? budget = Detailed ? await MemoryPlan.BudgetAsync(client, psTask, HostResourceProbe.Shared, ct).ConfigureAwait(false) : null;
             foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
             {
                 if (result.Error is { } error)
@@ -232,7 +241,14 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                     bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them and its TaskTypes come from its name and size only: {error.Message}");
                 }
 
-                bridge.WriteObject(OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details, Detailed));
+                OllamaModel model = OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details, Detailed);
+                if (Detailed && result.Details is { } details && !model.IsCloud)
+                {
+                    model.EstimatedMemory = MemoryPlan.Estimate(details, model.SizeBytes, ContextLength > 0 ? ContextLength : null);
+                    model.MaxContextLength = budget is { } b ? MemoryPlan.MaxContext(details, model.SizeBytes, b) : null;
+                }
+
+                bridge.WriteObject(model);
             }
 
             foreach (string missing in filter.Unmatched())
@@ -404,7 +420,8 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
     private void WriteOutdated(IReadOnlyList<Uri> endpoints, Dictionary<string, ModelNameFilter> filters)
     {
-        var checker = new UpdateChecker(new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null));
+        var registry = new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null);
+        var checker = new UpdateChecker(registry);
         RunPerHost(endpoints, async (bridge, client, ct) =>
         {
             ModelNameFilter filter = filters[client.Host];
@@ -421,7 +438,12 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 {
                     case UpdateStatus.Outdated:
                         bridge.WriteVerbose($"{check.Name}: installed {Units.ShortDigest(check.LocalDigest)}, {checker.Registry} has {Units.ShortDigest(check.RemoteDigest!)}.");
-                        bridge.WriteObject(OllamaModel.FromWire(installed[i], client.Host, loaded, await CapabilitiesAsync(client, installed[i], ct).ConfigureAwait(false), detailed: false));
+                        OllamaModel outdated = OllamaModel.FromWire(installed[i], client.Host, loaded, await CapabilitiesAsync(client, installed[i], ct).ConfigureAwait(false), detailed: false);
+                        outdated.RemoteDigest = check.RemoteDigest;
+                        outdated.UpdateBytes = await UpdateSizeAsync(client, registry, check.Name, bridge, ct).ConfigureAwait(false);
+                        var shown = PSObject.AsPSObject(outdated);
+                        shown.TypeNames.Insert(0, OutdatedTypeName);
+                        bridge.WriteObject(shown);
                         break;
                     case UpdateStatus.UpToDate:
                         bridge.WriteVerbose($"{check.Name}: up to date ({Units.ShortDigest(check.LocalDigest)}).");
@@ -463,6 +485,26 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
         {
             return null;
         }
+    }
+
+    internal const string OutdatedTypeName = "ElixiModels.Models.OllamaModel#Outdated";
+
+    /// <summary>What updating <paramref name="name"/> downloads: the registry manifest's layers the server lacks; null when unknown.</summary>
+    private static async Task<long?> UpdateSizeAsync(OllamaClient client, RegistryClient registry, string name, PipelineBridge bridge, CancellationToken ct)
+    {
+        try
+        {
+            if (ModelName.TryParse(name, out ModelName? parsed, out _) && await registry.GetManifestAsync(parsed!, ct).ConfigureAwait(false) is { } manifest)
+            {
+                return await Lifecycle.PullPreflight.MissingBytesAsync(client, manifest, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OllamaException ex)
+        {
+            bridge.WriteVerbose($"{name}: the size of the update is unknown: {ex.Message}");
+        }
+
+        return null;
     }
 
     internal static ErrorRecord NotFound(string name, string host, IEnumerable<string> known, string? recommendedAction = null)

@@ -22,7 +22,7 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
     [ArgumentCompleter(typeof(CatalogNameCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>Pull even if installed: updates the model to the registry's current version.</summary>
+    /// <summary>Pull even if installed (updates the model to the registry's current version), and even when the pre-flight finds too little free disk space.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -73,6 +73,14 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
         }
     }
 
+    /// <summary>
+    /// The registry the pre-flight reads the download size from. Defaults to $env:ELIXI_REGISTRY, else
+    /// https://registry.ollama.ai (the server itself pulls from its own registry).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RegistryUri { get; set; }
+
     protected override void ProcessRecord()
     {
         var names = new List<string>();
@@ -94,7 +102,14 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
             return;
         }
 
-        var step = new InstallStep(Endpoints, Session) { Force = Force, Insecure = Insecure, ShowLayers = ShowLayers };
+        var step = new InstallStep(Endpoints, Session)
+        {
+            Force = Force,
+            Insecure = Insecure,
+            ShowLayers = ShowLayers,
+            WhatIf = IsWhatIf(),
+            Registry = RegistryUri,
+        };
         RunPerHost(async (bridge, client, ct) =>
         {
             foreach (string name in names)
@@ -123,4 +138,8 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
             }
         });
     }
+
+    private bool IsWhatIf() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) ? w is SwitchParameter { IsPresent: true } || w is true
+        : SessionState?.PSVariable.GetValue("WhatIfPreference") is { } pref && LanguagePrimitives.IsTrue(pref);
 }

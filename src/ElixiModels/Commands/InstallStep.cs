@@ -34,6 +34,12 @@ internal sealed class InstallStep
 
     public bool ShowLayers { get; init; }
 
+    /// <summary>-WhatIf is in effect: a pull that cannot fit the disk is shown, not reported as an error.</summary>
+    public bool WhatIf { get; init; }
+
+    /// <summary>The registry the pre-flight reads manifests from (null: $env:ELIXI_REGISTRY, else registry.ollama.ai).</summary>
+    public string? Registry { get; init; }
+
     /// <summary>
     /// Installs <paramref name="name"/> on the client's server. Returns the outcome, or null after writing an error;
     /// lets only cancellation escape.
@@ -47,7 +53,7 @@ internal sealed class InstallStep
         try
         {
             result = await new ModelInstaller(client).InstallAsync(name, Force, Insecure,
-                before => bridge.ShouldProcessAsync($"{name} on {client.Host}", ConfirmAction(name, before)),
+                before => ConfirmAsync(bridge, client, name, before, ct),
                 progress.OnUpdate, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException && !ct.IsCancellationRequested)
@@ -139,14 +145,72 @@ internal sealed class InstallStep
         return 1 + (index * (PullProgressWriter.MaxChildBars + 1));
     }
 
-    private static string ConfirmAction(string name, WireModel? installed)
+    /// <summary>
+    /// Right before a pull: the pre-flight (download size, free disk, memory fit), shown in the confirmation and -WhatIf.
+    /// A download that cannot fit the disk stops here with InsufficientDiskSpace unless -Force; one that cannot fit
+    /// this machine's memory is a warning.
+    /// </summary>
+    private async Task<bool> ConfirmAsync(PipelineBridge bridge, OllamaClient client, string name, WireModel? before, CancellationToken ct)
     {
+        string target = $"{name} on {client.Host}";
+        PullPlan? plan = null;
+        try
+        {
+            if (ModelName.TryParse(name, out ModelName? parsed, out _))
+            {
+                var registry = new RegistryClient(RegistryClient.Resolve(Registry), RegistryClient.DefaultTimeout);
+                plan = await PullPreflight.PlanAsync(client, registry, parsed!, Resources.HostResourceProbe.Shared, ct).ConfigureAwait(false);
+            }
+        }
+        catch (FormatException ex)
+        {
+            bridge.WriteVerbose($"No pre-flight for {name}: {ex.Message}");
+        }
+
+        string action = ConfirmAction(name, before, plan);
+        if (plan is { FitsDisk: false } && !Force)
+        {
+            if (WhatIf)
+            {
+                await bridge.ShouldProcessAsync(target, action).ConfigureAwait(false);
+                return false;
+            }
+
+            bridge.WriteError(InsufficientDiskSpace(plan, client.Host));
+            return false;
+        }
+
+        if (plan is { FitsMemory: false })
+        {
+            bridge.WriteWarning($"{name} needs about {Units.Bytes(plan.MemoryNeededBytes!.Value)} of memory loaded, but this machine has " +
+                $"{Units.Bytes(plan.MemoryAvailableBytes!.Value)} available: it would run from disk swap or not load. Pick a smaller model (Get-OllamaModel -Available -FitsMemory).");
+        }
+
+        return await bridge.ShouldProcessAsync(target, action).ConfigureAwait(false);
+    }
+
+    internal static ErrorRecord InsufficientDiskSpace(PullPlan plan, string host)
+    {
+        var ex = new System.IO.IOException(
+            $"Cannot install {plan.Name} on {host}: the download is {Units.Bytes(plan.DownloadBytes!.Value)} but {plan.ModelStore} has {Units.Bytes(plan.FreeDiskBytes!.Value)} free. Nothing was downloaded.");
+        return OllamaErrors.Build(ex, "InsufficientDiskSpace", ErrorCategory.ResourceUnavailable, plan.Name,
+            $"Free at least {Units.Bytes(plan.DownloadBytes!.Value - plan.FreeDiskBytes!.Value)} there, move the models with OLLAMA_MODELS, or add -Force to try anyway.");
+    }
+
+    private static string ConfirmAction(string name, WireModel? installed, PullPlan? plan)
+    {
+        string facts = plan is null ? string.Empty : " (" + plan.Describe() + ")";
         if (installed is not null)
         {
-            return $"Update to the registry's current version (installed: {Units.ShortDigest(installed.Digest)}, {Units.Bytes(installed.Size)})";
+            return $"Update to the registry's current version (installed: {Units.ShortDigest(installed.Digest)}, {Units.Bytes(installed.Size)})" + facts;
+        }
+
+        if (plan is { DownloadBytes: not null })
+        {
+            return "Download and install" + facts;
         }
 
         CatalogEntry? entry = ModelCatalog.Default.Find(name);
-        return entry is { SizeBytes: > 0 } ? $"Download and install (about {Units.Bytes(entry.SizeBytes)})" : "Download and install";
+        return (entry is { SizeBytes: > 0 } ? $"Download and install (about {Units.Bytes(entry.SizeBytes)})" : "Download and install") + facts;
     }
 }

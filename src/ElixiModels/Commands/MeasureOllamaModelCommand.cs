@@ -16,7 +16,8 @@ namespace ElixiModels.Commands;
 /// <summary>
 /// Benchmarks models: time to first token, prefill and generation speed, load and total time, over several runs
 /// with a warm-up, a varied prompt per run, temperature 0 and a fixed seed. Models are measured one after another;
-/// each result is written as soon as its model is done and kept in the session for Select-OllamaModel.
+/// each result is written as soon as its model is done, kept in the session for Select-OllamaModel, and added to the
+/// benchmark history (Get-OllamaBenchmark) that later sessions read.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Measure, "OllamaModel", DefaultParameterSetName = BuiltInSet, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Measure-OllamaModel.md")]
 [OutputType(typeof(BenchmarkResult))]
@@ -73,6 +74,10 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter Unload { get; set; }
 
+    /// <summary>Do not add the results to the benchmark history (they are still kept in this session). $env:ELIXI_NO_HISTORY does the same for every command.</summary>
+    [Parameter]
+    public SwitchParameter NoHistory { get; set; }
+
     protected override void ProcessRecord()
     {
         Uri? from = PipedEndpoint;
@@ -127,11 +132,16 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
                         return;
                     }
 
-                    // The result goes out first: keeping it in the session is bookkeeping that must not lose it.
+                    // The result goes out first: keeping it in the session and the history is bookkeeping that must not lose it.
                     bridge.WriteObject(result);
                     if (result.RunCount > 0)
                     {
                         Remember(result, bridge);
+                    }
+
+                    if (!NoHistory && result.RunCount > 0)
+                    {
+                        await HistoryStep.AppendAsync(bridge, result, ct).ConfigureAwait(false);
                     }
 
                     if (result.SuccessCount == 0 && result.Runs.FirstOrDefault(r => !r.Succeeded) is { } failed)
@@ -179,7 +189,7 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
             {
                 Host?.UI?.WriteWarningLine(
                     $"Stopped: {r.Name} on {r.Host} ran {r.RunCount} of {r.RequestedRuns} runs ({speed}). " +
-                    "The partial result is kept in this session: Select-OllamaModel uses it.");
+                    "The partial result is kept in this session (not in the history): Get-OllamaBenchmark lists it and Select-OllamaModel uses it.");
             }
             catch (Exception ex) when (ex is HostException or NotImplementedException)
             {

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Benchmark;
+using ElixiModels.History;
 using ElixiModels.Catalog;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
@@ -49,6 +50,14 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MinContext { get; set; }
 
+    /// <summary>
+    /// The context length (tokens) the model will be loaded with: models are filtered by the memory planned for it
+    /// (weights + KV cache + overhead, from /api/show) instead of 1.2 × their size, and need a trained context at least this long.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 16_777_216)]
+    public int ContextLength { get; set; }
+
     /// <summary>Let cloud models compete (they are excluded by default).</summary>
     [Parameter]
     public SwitchParameter IncludeCloud { get; set; }
@@ -87,15 +96,28 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         var request = new SelectionRequest
         {
             Task = Task,
-            MinContext = MyInvocation.BoundParameters.ContainsKey(nameof(MinContext)) ? MinContext : null,
+            MinContext = MyInvocation.BoundParameters.ContainsKey(nameof(MinContext)) ? MinContext : ContextLength > 0 ? ContextLength : null,
             IncludeCloud = IncludeCloud,
         };
         long? memoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryLimit)) ? MemoryLimit : null;
+        List<OllamaCatalogModel> downloadable = _inputs.Select(i => i.BaseObject).OfType<OllamaCatalogModel>().ToList();
+        if (downloadable.Count > 0)
+        {
+            // Get-OllamaModel -Available | Select-OllamaModel: rank the catalog (installed or not) for this machine.
+            _inputs.RemoveAll(i => i.BaseObject is OllamaCatalogModel);
+            RankDownloadable(downloadable, request, memoryLimit);
+            if (_inputs.Count == 0)
+            {
+                return;
+            }
+        }
+
         Dictionary<Uri, List<Wanted>?> sources = Sources();
         IHostResourceProbe probe = HostResourceProbe.Shared;
 
         Run(async (bridge, ct) =>
         {
+            _history = await HistoryStep.ReadAsync(bridge, ct).ConfigureAwait(false);
             HostCandidates?[] hosts = await System.Threading.Tasks.Task.WhenAll(sources.Select(s =>
                 GatherAsync(ClientFor(s.Key), s.Value, memoryLimit, probe, bridge, ct))).ConfigureAwait(false);
             List<HostCandidates> read = hosts.Where(h => h is not null).Select(h => h!).ToList();
@@ -135,6 +157,54 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             int rank = 0;
             foreach (ScoredCandidate s in chosen)
             {
+                bridge.WriteObject(ModelSelection.From(s, ++rank, Task));
+            }
+        });
+    }
+
+    /// <summary>
+    /// Ranks catalog models (piped from Get-OllamaModel -Available), installed or not, by the same rules, judged against the
+    /// memory of the server they would be installed on (this machine's, when it is local; else -MemoryLimit or none).
+    /// </summary>
+    private void RankDownloadable(IReadOnlyList<OllamaCatalogModel> models, SelectionRequest request, long? memoryLimit)
+    {
+        Uri target = ConfiguredEndpoints[0];
+        Run(async (bridge, ct) =>
+        {
+            OllamaClient client = ClientFor(target);
+            long? free = memoryLimit ?? await MemoryPlan.BudgetAsync(client, client.ListRunningAsync(ct), HostResourceProbe.Shared, ct).ConfigureAwait(false);
+            List<ModelCandidate> candidates = models.Select(m => new ModelCandidate
+            {
+                Name = m.Name,
+                Family = m.Family,
+                Families = m.Family is null ? Array.Empty<string>() : new[] { m.Family },
+                ParameterSize = m.ParameterSizeText,
+                ParameterCount = m.ParameterCount ?? Units.ParseParameterSize(m.ParameterSizeText),
+                Quantization = m.Quantization,
+                SizeBytes = m.SizeBytes,
+                Capabilities = m.Capabilities.Count > 0 ? m.Capabilities : null,
+                ContextLength = m.ContextLength,
+                MemoryAvailableBytes = free,
+            }).ToList();
+            var installed = new HashSet<string>(models.Where(m => m.IsInstalled).Select(m => m.Name), StringComparer.OrdinalIgnoreCase);
+            SelectionOutcome outcome = ModelSelector.Rank(candidates, request);
+            foreach (Rejection r in outcome.Rejected)
+            {
+                bridge.WriteVerbose($"Removed {r.Candidate.Name}: {ModelSelector.FilterHeading(r.Filter, request)}.");
+            }
+
+            if (outcome.Ranked.Count == 0)
+            {
+                bridge.WriteError(NoCandidate(outcome, request, new[] { "the models piped in" }, installed, free));
+                return;
+            }
+
+            int rank = 0;
+            foreach (ScoredCandidate s in All ? outcome.Ranked : outcome.Ranked.Take(Top))
+            {
+                s.Reason += installed.Contains(s.Candidate.Name)
+                    ? " Installed already."
+                    : $" Not installed: a {Units.Bytes(s.Candidate.SizeBytes)} download (Install-OllamaModel -Name {s.Candidate.Name}).";
                 bridge.WriteObject(ModelSelection.From(s, ++rank, Task));
             }
         });
@@ -307,6 +377,8 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         return results;
     }
 
+    private IReadOnlyList<BenchmarkResult> _history = Array.Empty<BenchmarkResult>();
+
     private ModelCandidate Candidate(OllamaModel model, ModelDetails? details, WireRunningModel? loaded, long? free, BenchmarkResult? measured)
     {
         BenchmarkSnapshot? snapshot = measured is null ? Session.GetBenchmark(model.Host, model.Name) : null;
@@ -326,6 +398,9 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             LoadedBytes = loaded?.Size,
             IsCloud = model.IsCloud,
             MemoryAvailableBytes = free,
+            PlannedBytes = ContextLength > 0 && details is { BlockCount: > 0 } && !model.IsCloud
+                ? MemoryPlan.Estimate(details, model.SizeBytes, ContextLength).TotalBytes
+                : null,
         };
         if (measured is { RunCount: > 0 })
         {
@@ -336,6 +411,13 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             candidate.MeasuredTokensPerSecond = snapshot.GenerateTokensPerSecond;
             candidate.MeasuredErrorRate = snapshot.ErrorRate;
             candidate.MeasuredRuns = snapshot.Runs;
+        }
+        else if (BenchmarkQuery.ForModel(_history, model.Host, model.Name, model.Digest, Environment.MachineName) is { } saved)
+        {
+            // Nothing measured in this session: the newest saved measurement of this very build (digest) of the model.
+            Measured(candidate, saved);
+            candidate.MeasuredAt = saved.MeasuredAt;
+            candidate.MeasuredInHistory = true;
         }
 
         return candidate;

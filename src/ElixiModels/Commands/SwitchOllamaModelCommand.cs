@@ -33,6 +33,11 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter KeepPrevious { get; set; }
 
+    /// <summary>The context length to load the model with, in tokens (sent as num_ctx). Default: the Modelfile's, else the server's.</summary>
+    [Parameter]
+    [ValidateRange(1, 16_777_216)]
+    public int ContextLength { get; set; }
+
     /// <summary>Install the model first if it is missing, with the same progress as Install-OllamaModel.</summary>
     [Parameter]
     public SwitchParameter AutoPull { get; set; }
@@ -93,7 +98,7 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
                 }
             }
 
-            await SwitchStep.RunAsync(bridge, client, Session, name, KeepAlive, KeepPrevious, ct).ConfigureAwait(false);
+            await SwitchStep.RunAsync(bridge, client, Session, name, KeepAlive, KeepPrevious, ct, ContextLength > 0 ? ContextLength : null).ConfigureAwait(false);
         });
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Lifecycle;
@@ -13,7 +14,7 @@ internal static class SwitchStep
 {
     /// <summary>Switches, records the active model in the session and writes the result; null when declined.</summary>
     public static async Task<ModelSwitchResult?> RunAsync(PipelineBridge bridge, OllamaClient client, SessionContext session,
-        string name, KeepAlive? keepAlive, bool keepPrevious, CancellationToken ct)
+        string name, KeepAlive? keepAlive, bool keepPrevious, CancellationToken ct, int? contextLength = null)
     {
         string model = ModelName.Normalize(name);
         async Task<IReadOnlyList<string>?> CapabilitiesAsync(string m, CancellationToken token)
@@ -45,7 +46,7 @@ internal static class SwitchStep
         {
             result = await new ModelSwitcher(client, CapabilitiesAsync).SwitchAsync(model, session.GetActiveModel(client.Host), keepAlive, keepPrevious,
                 action => bridge.ShouldProcessAsync($"{model} on {client.Host}", action), bridge.WriteWarning, ct,
-                new SwitchCoordination(switchLock, m => session.IsHeldByAnotherSession(client.Host, m), m => session.RecordUnload(client.Host, m))).ConfigureAwait(false);
+                new SwitchCoordination(switchLock, m => session.IsHeldByAnotherSession(client.Host, m), m => session.RecordUnload(client.Host, m)), contextLength).ConfigureAwait(false);
         }
         catch
         {
@@ -59,6 +60,8 @@ internal static class SwitchStep
             return null;
         }
 
+        await CompareWithPlanAsync(bridge, client, session, result, ct).ConfigureAwait(false);
+
         session.SetActiveModel(client.Host, result.CurrentModel, keepAlive is { IsForever: false } k ? k.Duration : null);
         if (result.Note is { } note && result.IsLoaded != false)
         {
@@ -71,5 +74,31 @@ internal static class SwitchStep
               + (result.Unloaded ? $"; unloaded {result.PreviousModel}." : "."));
         bridge.WriteObject(result);
         return result;
+    }
+
+    /// <summary>
+    /// Fills in what /api/ps reports for the loaded model (size, context) and the memory planned for that context, so
+    /// the estimate's error shows on every real machine. Missing facts leave the properties empty.
+    /// </summary>
+    private static async Task CompareWithPlanAsync(PipelineBridge bridge, OllamaClient client, SessionContext session, ModelSwitchResult result, CancellationToken ct)
+    {
+        try
+        {
+            WireRunningModel? loaded = (await client.ListRunningAsync(ct).ConfigureAwait(false)).FirstOrDefault(r => ModelName.SameModel(r.Name, result.CurrentModel));
+            WireModel? installed = (await client.ListInstalledAsync(ct).ConfigureAwait(false)).FirstOrDefault(m => ModelName.SameModel(m.Name, result.CurrentModel));
+            if (loaded is null || installed is null)
+            {
+                return;
+            }
+
+            result.MemoryBytes = loaded.Size;
+            result.ContextLength = loaded.ContextLength > 0 ? loaded.ContextLength : null;
+            ModelDetails details = await session.Details.GetAsync(client, installed.Name, installed.Digest, refresh: false, ct).ConfigureAwait(false);
+            result.EstimatedMemory = MemoryPlan.Estimate(details, installed.Size, result.ContextLength);
+        }
+        catch (OllamaException ex)
+        {
+            bridge.WriteVerbose($"Could not compare the loaded size of {result.CurrentModel} with the plan: {ex.Message}");
+        }
     }
 }

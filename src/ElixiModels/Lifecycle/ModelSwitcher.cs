@@ -44,12 +44,13 @@ public sealed class ModelSwitcher
     /// <param name="confirm">Asked right before loading, with a description of the change; false declines.</param>
     /// <param name="warn">Told about a previous model that could not be unloaded.</param>
     /// <param name="ct">Cancels the load.</param>
+    /// <param name="numCtx">The context length to load with (num_ctx); null leaves it to the server. A loaded model with another context is reloaded.</param>
     /// <param name="coordination">
     /// How this process's other sessions are respected: a previous model one of them has active is never unloaded.
     /// </param>
     /// <returns>The result, or null when declined.</returns>
     public async Task<ModelSwitchResult?> SwitchAsync(string model, string? previous, KeepAlive? keepAlive, bool keepPrevious,
-        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct, SwitchCoordination? coordination = null)
+        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct, SwitchCoordination? coordination = null, int? numCtx = null)
     {
         string current = ModelName.Normalize(model);
         string? before = previous is null ? null : ModelName.Normalize(previous);
@@ -60,7 +61,7 @@ public sealed class ModelSwitcher
         if (same)
         {
             IReadOnlyList<WireRunningModel> running = await _client.ListRunningAsync(ct).ConfigureAwait(false);
-            alreadyLoaded = running.Any(r => ModelName.SameModel(r.Name, current));
+            alreadyLoaded = running.Any(r => ModelName.SameModel(r.Name, current) && (numCtx is null || r.ContextLength == numCtx));
             if (alreadyLoaded && keepAlive is null)
             {
                 return new ModelSwitchResult
@@ -77,7 +78,7 @@ public sealed class ModelSwitcher
         bool unload = before is not null && !same && !keepPrevious;
         string action = alreadyLoaded
             ? $"Keep loaded (keep alive: {keep})"
-            : $"Load and make active (keep alive: {keep})" + (unload ? $", then unload {before}" : string.Empty);
+            : $"Load and make active (keep alive: {keep}{(numCtx is { } n ? $", context {n:N0} tokens" : string.Empty)})" + (unload ? $", then unload {before}" : string.Empty);
         if (!await confirm(action).ConfigureAwait(false))
         {
             return null;
@@ -89,7 +90,7 @@ public sealed class ModelSwitcher
             && !can.Contains("completion", StringComparer.OrdinalIgnoreCase);
         GenerateChunk loaded = embeddingOnly
             ? await _client.LoadEmbeddingModelAsync(current, keepAlive, ct).ConfigureAwait(false)
-            : await _client.LoadAsync(current, keepAlive, ct).ConfigureAwait(false);
+            : await _client.LoadAsync(current, keepAlive, ct, numCtx).ConfigureAwait(false);
         TimeSpan loadTime = watch.Elapsed;
 
         bool unloaded = false;

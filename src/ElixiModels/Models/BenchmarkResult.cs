@@ -14,6 +14,12 @@ public sealed class BenchmarkResult
     /// <summary>The Ollama server measured.</summary>
     public string Host { get; internal init; } = string.Empty;
 
+    /// <summary>The model's manifest digest when measured: a re-pulled model with a new digest is another model.</summary>
+    public string? Digest { get; internal init; }
+
+    /// <summary>Session (measured in this PowerShell session, runs included) or History (read from the benchmark history, without runs).</summary>
+    public BenchmarkSource Source { get; internal init; }
+
     // ---- runs and errors
 
     /// <summary>Runs asked for (-Count).</summary>
@@ -159,4 +165,14 @@ public sealed class BenchmarkResult
     public override string ToString() => GenerateTpsMedian is { } tps
         ? $"{Name}: {tps:0.0} tok/s, TTFT {TtftMsMedian:0} ms ({SuccessCount}/{RunCount} runs)"
         : $"{Name}: no successful run ({RunCount} attempted)";
+}
+
+/// <summary>Where a <see cref="BenchmarkResult"/> came from.</summary>
+public enum BenchmarkSource
+{
+    /// <summary>Measured in this PowerShell session; <see cref="BenchmarkResult.Runs"/> holds every run.</summary>
+    Session,
+
+    /// <summary>Read from the benchmark history another session wrote; the summary only, no runs.</summary>
+    History,
 }

@@ -27,6 +27,24 @@ public sealed class ModelDetails
     /// <summary>&lt;arch&gt;.embedding_length.</summary>
     public int? EmbeddingLength { get; internal init; }
 
+    /// <summary>&lt;arch&gt;.block_count: transformer layers (each holds a slice of the KV cache).</summary>
+    public int? BlockCount { get; internal init; }
+
+    /// <summary>&lt;arch&gt;.attention.head_count (the largest, when it is given per layer).</summary>
+    public int? HeadCount { get; internal init; }
+
+    /// <summary>&lt;arch&gt;.attention.head_count_kv (the largest, when given per layer); equals HeadCount without grouped-query attention.</summary>
+    public int? HeadCountKv { get; internal init; }
+
+    /// <summary>&lt;arch&gt;.attention.key_length, when the model declares it (else embedding length / heads).</summary>
+    public int? KeyLength { get; internal init; }
+
+    /// <summary>&lt;arch&gt;.attention.value_length, when the model declares it (else embedding length / heads).</summary>
+    public int? ValueLength { get; internal init; }
+
+    /// <summary>&lt;arch&gt;.vocab_size, or the length of tokenizer.ggml.tokens when the server sends it.</summary>
+    public int? VocabSize { get; internal init; }
+
     public string? Template { get; internal init; }
 
     /// <summary>The Modelfile PARAMETERs; a parameter given several times (stop) has its values joined with ", ".</summary>
@@ -44,6 +62,13 @@ public sealed class ModelDetails
             ParameterCount = Integer(info, "general.parameter_count"),
             ContextLength = Count(ArchInteger(info, arch, "context_length"), "context_length"),
             EmbeddingLength = Count(ArchInteger(info, arch, "embedding_length"), "embedding_length"),
+            BlockCount = Count(ArchInteger(info, arch, "block_count"), "block_count"),
+            HeadCount = Count(ArchInteger(info, arch, "attention.head_count"), "attention.head_count"),
+            HeadCountKv = Count(ArchInteger(info, arch, "attention.head_count_kv"), "attention.head_count_kv"),
+            KeyLength = Count(ArchInteger(info, arch, "attention.key_length"), "attention.key_length"),
+            ValueLength = Count(ArchInteger(info, arch, "attention.value_length"), "attention.value_length"),
+            VocabSize = Count(ArchInteger(info, arch, "vocab_size"), "vocab_size")
+                ?? (info.TryGetValue("tokenizer.ggml.tokens", out JsonElement tokens) && tokens.ValueKind == JsonValueKind.Array ? tokens.GetArrayLength() : null),
             Template = show.Template,
             Parameters = ParseParameters(show.Parameters),
         };
@@ -128,7 +153,8 @@ public sealed class ModelDetails
 
         // Some GGUFs name the key after a sub-architecture; take the one key that ends with the field.
         string suffix = "." + field;
-        return info.Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal) && k.Count(c => c == '.') == 1)
+        int dots = field.Count(c => c == '.') + 1;
+        return info.Keys.Where(k => k.EndsWith(suffix, StringComparison.Ordinal) && k.Count(c => c == '.') == dots)
             .Select(k => Integer(info, k)).FirstOrDefault(v => v is not null);
     }
 
@@ -146,6 +172,8 @@ public sealed class ModelDetails
                 ? (long)d
                 : throw new System.IO.InvalidDataException($"model_info {key} is {e.GetRawText()}, out of range"),
             JsonValueKind.String when long.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) => s,
+            // Given per layer (e.g. head_count_kv of models mixing attention and recurrent layers): the largest.
+            JsonValueKind.Array => e.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt64(out _)).Select(x => (long?)x.GetInt64()).Max(),
             _ => null,
         };
     }

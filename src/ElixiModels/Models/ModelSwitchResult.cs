@@ -56,6 +56,20 @@ public sealed class ModelSwitchResult
         : PreviousModel is not null && !ModelName.SameModel(PreviousModel, CurrentModel) ? "Switched"
         : "Activated";
 
+    /// <summary>The context length the server loaded the model with (/api/ps context_length), in tokens.</summary>
+    public int? ContextLength { get; internal set; }
+
+    /// <summary>The memory planned for the load at that context (weights, KV cache, overhead), in bytes.</summary>
+    public MemoryEstimate? EstimatedMemory { get; internal set; }
+
+    /// <summary>The memory the loaded model occupies, as /api/ps reports it (size), in bytes.</summary>
+    public long? MemoryBytes { get; internal set; }
+
+    /// <summary>(estimate − actual) / actual × 100: how far the plan was from what the server reports, in percent.</summary>
+    public double? EstimateErrorPercent => EstimatedMemory is { } e && MemoryBytes is > 0 and var actual
+        ? Math.Round((e.TotalBytes - actual) * 100.0 / actual, 1)
+        : null;
+
     /// <summary>The model's name, so the result pipes into cmdlets that take -Name.</summary>
     public string Name => CurrentModel;
 

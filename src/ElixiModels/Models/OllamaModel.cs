@@ -93,6 +93,25 @@ public sealed class OllamaModel
     /// <summary>Whether capabilities and model_info were fetched (-Detailed).</summary>
     public bool HasDetails { get; internal init; }
 
+    /// <summary>
+    /// With -Detailed: the memory planned for a load at the context length asked for (-ContextLength, else the
+    /// Modelfile's num_ctx, else Ollama's default), with its parts (weights, KV cache, overhead), in bytes.
+    /// </summary>
+    public MemoryEstimate? EstimatedMemory { get; internal set; }
+
+    /// <summary>
+    /// With -Detailed, for a server on this machine: the largest context length (tokens, a multiple of 256) whose
+    /// estimate fits this machine's free memory (loaded models count as free: Ollama evicts them). Null for another
+    /// machine's server, whose memory is unknown, or when not even 256 tokens fit.
+    /// </summary>
+    public int? MaxContextLength { get; internal set; }
+
+    /// <summary>With -Outdated: the registry's current digest of this model (Digest is the installed one).</summary>
+    public string? RemoteDigest { get; internal set; }
+
+    /// <summary>With -Outdated: bytes an update downloads (the new manifest's layers the server does not have); null when unknown.</summary>
+    public long? UpdateBytes { get; internal set; }
+
     public override string ToString() => Name;
 
     private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();

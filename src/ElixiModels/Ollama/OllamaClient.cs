@@ -91,6 +91,23 @@ public sealed class OllamaClient
         return show;
     }, ct);
 
+    /// <summary>HEAD /api/blobs/sha256:…: whether the server already has the blob (so a pull need not download it).</summary>
+    public Task<bool> BlobExistsAsync(string digest, CancellationToken ct) => ReadAsync(null, async token =>
+    {
+        string hex = digest.StartsWith("sha256:", StringComparison.OrdinalIgnoreCase) ? digest.Substring(7) : digest;
+        using var request = new HttpRequestMessage(HttpMethod.Head, "api/blobs/sha256:" + Uri.EscapeDataString(hex));
+        try
+        {
+            using HttpResponseMessage response = await OllamaTransport.SendAsync(
+                Endpoint, request, HttpCompletionOption.ResponseHeadersRead, Options, Options.Timeout, null, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OllamaException ex) when (ex.StatusCode == 404)
+        {
+            return false;
+        }
+    }, ct);
+
     /// <summary>DELETE /api/delete. Not retried.</summary>
     public Task DeleteAsync(string model, CancellationToken ct) =>
         Guard(() => Sharp.DeleteModelAsync(new DeleteModelRequest { Model = model }, ct), model);
@@ -249,8 +266,8 @@ public sealed class OllamaClient
         model: model);
 
     /// <summary>Loads a model into memory (an empty generate) and keeps it for <paramref name="keepAlive"/>.</summary>
-    public Task<GenerateChunk> LoadAsync(string model, KeepAlive? keepAlive, CancellationToken ct) =>
-        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive }, NoGeneration(model), ct);
+    public Task<GenerateChunk> LoadAsync(string model, KeepAlive? keepAlive, CancellationToken ct, int? numCtx = null) =>
+        GenerateAsync(new GenerateOptions { Model = model, KeepAlive = keepAlive, NumCtx = numCtx }, NoGeneration(model), ct);
 
     // A load or unload has no prompt, so Ollama answers with one "done" line; a server that generates instead is
     // not followed for ever.

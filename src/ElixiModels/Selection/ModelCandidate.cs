@@ -29,6 +29,9 @@ public sealed class ModelCandidate
     /// <summary>Memory the loaded model occupies, when loaded.</summary>
     public long? LoadedBytes { get; set; }
 
+    /// <summary>Memory planned for a load at the context asked for (Select-OllamaModel -ContextLength); replaces the size-based rule.</summary>
+    public long? PlannedBytes { get; set; }
+
     /// <summary>A cloud model: Ollama forwards it to a remote host, so it uses no local memory.</summary>
     public bool IsCloud { get; set; }
 
@@ -43,6 +46,12 @@ public sealed class ModelCandidate
 
     /// <summary>Runs of that measurement.</summary>
     public int? MeasuredRuns { get; set; }
+
+    /// <summary>When that measurement was made, if it came from the benchmark history.</summary>
+    public DateTimeOffset? MeasuredAt { get; set; }
+
+    /// <summary>The measurement came from the benchmark history (an earlier session), not this session.</summary>
+    public bool MeasuredInHistory { get; set; }
 
     public override string ToString() => Name;
 }

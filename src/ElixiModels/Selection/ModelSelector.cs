@@ -136,7 +136,9 @@ public static class ModelSelector
 
     /// <summary>Memory <paramref name="c"/> needs: what it occupies when loaded, else <see cref="MemoryFit.Required"/>.</summary>
     public static long EstimateMemory(ModelCandidate c) =>
-        c.IsLoaded && c.LoadedBytes is > 0 ? c.LoadedBytes.Value : MemoryFit.Required(c.SizeBytes);
+        c.PlannedBytes is > 0 ? c.PlannedBytes.Value
+        : c.IsLoaded && c.LoadedBytes is > 0 ? c.LoadedBytes.Value
+        : MemoryFit.Required(c.SizeBytes);
 
     /// <summary>Filters and ranks <paramref name="candidates"/>, best first.</summary>
     public static SelectionOutcome Rank(IEnumerable<ModelCandidate> candidates, SelectionRequest request)
@@ -280,7 +282,7 @@ public static class ModelSelector
         }
 
         long need = EstimateMemory(c);
-        if (!c.IsCloud && !c.IsLoaded && c.MemoryAvailableBytes is { } free && need > free)
+        if (!c.IsCloud && (!c.IsLoaded || c.PlannedBytes is not null) && c.MemoryAvailableBytes is { } free && need > free)
         {
             return new Rejection { Candidate = c, Filter = "memory", Reason = $"{c.Name} (needs about {Units.Bytes(need)}, {Units.Bytes(free)} free)" };
         }
@@ -416,7 +418,9 @@ public static class ModelSelector
         if (s.SpeedMeasured)
         {
             string failures = c.MeasuredErrorRate is > 0 ? string.Format(CultureInfo.InvariantCulture, ", {0:0%} of runs failed", c.MeasuredErrorRate) : string.Empty;
-            sentences.Add(string.Format(CultureInfo.InvariantCulture, "measured {0:0.#} tokens/s{1}", c.MeasuredTokensPerSecond, failures));
+            sentences.Add(c.MeasuredInHistory && c.MeasuredAt is { } at
+                ? string.Format(CultureInfo.InvariantCulture, "measured {0:0.#} tokens/s{1} on {2:yyyy-MM-dd HH:mm} (benchmark history; not measured in this session)", c.MeasuredTokensPerSecond, failures, at.ToLocalTime())
+                : string.Format(CultureInfo.InvariantCulture, "measured {0:0.#} tokens/s{1}", c.MeasuredTokensPerSecond, failures));
         }
         else
         {

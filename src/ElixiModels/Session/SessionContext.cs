@@ -19,6 +19,10 @@ public sealed class SessionContext : IDisposable
     private readonly ConcurrentDictionary<string, string> _claims = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, TimeSpan? KeepAlive)> _activeSince = new(StringComparer.OrdinalIgnoreCase);
     private volatile bool _closed;
+    /// <summary>The most benchmark results a session keeps for Get-OllamaBenchmark (oldest dropped first).</summary>
+    public const int MaxSessionResults = 1000;
+
+    private readonly ConcurrentQueue<Models.BenchmarkResult> _results = new();
 
     public SessionContext()
     {
@@ -160,6 +164,11 @@ public sealed class SessionContext : IDisposable
     /// </summary>
     public void RecordBenchmark(Models.BenchmarkResult result)
     {
+        _results.Enqueue(result);
+        while (_results.Count > MaxSessionResults && _results.TryDequeue(out _))
+        {
+        }
+
         Cache.Set(BenchmarkResultKey(result.Host, result.Name), result);
         RecordBenchmark(new BenchmarkSnapshot
         {
@@ -177,6 +186,36 @@ public sealed class SessionContext : IDisposable
     /// <summary>The latest full benchmark result of <paramref name="model"/> on <paramref name="host"/> in this session, if any.</summary>
     public Models.BenchmarkResult? GetBenchmarkResult(string host, string model) =>
         Cache.TryGet(BenchmarkResultKey(host, model), out Models.BenchmarkResult result) ? result : null;
+
+    /// <summary>Every benchmark result of this session (the latest <see cref="MaxSessionResults"/>), oldest first.</summary>
+    public IReadOnlyList<Models.BenchmarkResult> BenchmarkResults => _results.ToArray();
+
+    /// <summary>Forgets the session's benchmark results that <paramref name="remove"/> picks (list and cache); returns how many.</summary>
+    public int RemoveBenchmarks(Func<Models.BenchmarkResult, bool> remove)
+    {
+        int removed = 0;
+        lock (_results)
+        {
+            var keep = new List<Models.BenchmarkResult>();
+            while (_results.TryDequeue(out Models.BenchmarkResult? r))
+            {
+                if (remove(r))
+                {
+                    removed++;
+                    Cache.Remove(BenchmarkResultKey(r.Host, r.Name));
+                    Cache.Remove(BenchmarkKey(r.Host, r.Name));
+                }
+                else
+                {
+                    keep.Add(r);
+                }
+            }
+
+            keep.ForEach(_results.Enqueue);
+        }
+
+        return removed;
+    }
 
     /// <summary>Remembers a server's installed model names briefly, for tab completion.</summary>
     public void SetInstalledNames(string host, string[] names) =>

@@ -10,7 +10,7 @@ namespace ElixiModels.Tests.Pipeline;
 /// </summary>
 public sealed class ModuleTests
 {
-    internal static readonly string[] Cmdlets = { "Get-OllamaModel", "Install-OllamaModel", "Remove-OllamaModel", "Switch-OllamaModel", "Get-OllamaModelStatus", "Get-OllamaCache", "Clear-OllamaCache", "Set-OllamaCache", "Measure-OllamaModel", "Select-OllamaModel" };
+    internal static readonly string[] Cmdlets = { "Get-OllamaModel", "Install-OllamaModel", "Remove-OllamaModel", "Switch-OllamaModel", "Get-OllamaModelStatus", "Get-OllamaCache", "Clear-OllamaCache", "Set-OllamaCache", "Measure-OllamaModel", "Select-OllamaModel", "Stop-OllamaModel", "Get-OllamaBenchmark", "Clear-OllamaBenchmark" };
 
     [Fact]
     public void The_engine_has_the_cmdlets_users_have_beside_the_module()

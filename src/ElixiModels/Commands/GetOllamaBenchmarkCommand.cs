@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using ElixiModels.History;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// Lists benchmark results, newest first: this session's (with their runs) and the benchmark history's, which
+/// Measure-OllamaModel writes so that results outlive the session. Filter by model name (wildcards), server, and time;
+/// -Latest keeps the newest result per server and model.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "OllamaBenchmark")]
+[OutputType(typeof(BenchmarkResult))]
+public sealed class GetOllamaBenchmarkCommand : OllamaCmdlet
+{
+    internal const string ListTypeName = "ElixiModels.Models.BenchmarkResult#List";
+    private readonly List<(string[]? Names, string? Host)> _asked = new();
+
+    /// <summary>Only these models; wildcards allowed. Binds the Name (and Host) of piped objects, e.g. Get-OllamaModel.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ModelNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <summary>Only results measured at or after this time.</summary>
+    [Parameter]
+    public DateTime? Since { get; set; }
+
+    /// <summary>Only the newest result per server and model.</summary>
+    [Parameter]
+    public SwitchParameter Latest { get; set; }
+
+    /// <summary>Only this session's results; the history is not read.</summary>
+    [Parameter]
+    public SwitchParameter SessionOnly { get; set; }
+
+    protected override bool UsesServer => false;
+
+    protected override void ProcessRecord()
+    {
+        string? host = PipedEndpoint is { } piped ? HostOf(piped) : null;
+        _asked.Add((Name, host));
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_asked.Count == 0)
+        {
+            _asked.Add((null, null));
+        }
+
+        ISet<string> servers = BenchmarkFilters.Servers(Uri, () => ConfiguredEndpoints);
+        Run(async (bridge, ct) =>
+        {
+            IReadOnlyList<BenchmarkResult> history = SessionOnly ? Array.Empty<BenchmarkResult>() : await HistoryStep.ReadAsync(bridge, ct).ConfigureAwait(false);
+            List<BenchmarkResult> all = BenchmarkQuery.Merge(Session.BenchmarkResults, history);
+            var shown = new HashSet<BenchmarkResult>();
+            var picked = new List<BenchmarkResult>();
+            foreach ((string[]? names, string? host) in _asked)
+            {
+                BenchmarkQuery query = BenchmarkFilters.Query(names, host, servers);
+                query.Since = Since is { } since ? new DateTimeOffset(since.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(since, DateTimeKind.Local) : since) : null;
+                picked.AddRange(all.Where(query.Matches).Where(shown.Add));
+            }
+
+            IEnumerable<BenchmarkResult> output = picked.OrderByDescending(r => r.MeasuredAt);
+            if (Latest)
+            {
+                output = BenchmarkQuery.Latest(output);
+            }
+
+            foreach (BenchmarkResult r in output)
+            {
+                var o = PSObject.AsPSObject(r);
+                o.TypeNames.Insert(0, ListTypeName);
+                bridge.WriteObject(o);
+            }
+        });
+    }
+}
+
+/// <summary>The filters Get-OllamaBenchmark and Clear-OllamaBenchmark share.</summary>
+internal static class BenchmarkFilters
+{
+    /// <summary>The servers -Uri names, when it is given (typed or from $PSDefaultParameterValues); empty means every server.</summary>
+    public static ISet<string> Servers(string[]? uri, Func<IReadOnlyList<Uri>> parse) =>
+        new HashSet<string>(uri is { Length: > 0 } ? parse().Select(OllamaEndpoint.Display) : Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+
+    public static BenchmarkQuery Query(string[]? names, string? pipedHost, ISet<string> servers)
+    {
+        var query = new BenchmarkQuery();
+        if (names is { Length: > 0 })
+        {
+            var filter = new ModelNameFilter(names);
+            query.Name = filter.Matches;
+        }
+
+        if (pipedHost is not null)
+        {
+            query.Hosts.Add(pipedHost);
+        }
+        else
+        {
+            query.Hosts.UnionWith(servers);
+        }
+
+        return query;
+    }
+}

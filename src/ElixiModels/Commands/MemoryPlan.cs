@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Models;
+using ElixiModels.Ollama;
+using ElixiModels.Resources;
+
+namespace ElixiModels.Commands;
+
+/// <summary>
+/// The cmdlets' memory planning: <see cref="MemoryEstimator"/> with this machine's OLLAMA_KV_CACHE_TYPE and
+/// OLLAMA_NUM_PARALLEL, and what a server on this machine can give a model.
+/// </summary>
+internal static class MemoryPlan
+{
+    public static MemoryEstimate Estimate(ModelDetails? details, long weightsBytes, int? contextLength) =>
+        MemoryEstimator.Estimate(details, weightsBytes, contextLength ?? MemoryEstimator.DefaultContext(details),
+            MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment());
+
+    public static int? MaxContext(ModelDetails details, long weightsBytes, long budgetBytes) =>
+        MemoryEstimator.MaxContext(details, weightsBytes, budgetBytes, MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment());
+
+    /// <summary>
+    /// For a server on this machine: free RAM + free VRAM − 1 GiB (<see cref="MemoryFit.Budget"/>) plus what loaded
+    /// models occupy (Ollama evicts idle ones). Null for another machine, or when this machine cannot be read.
+    /// </summary>
+    public static async Task<long?> BudgetAsync(OllamaClient client, Task<IReadOnlyList<WireRunningModel>>? running, IHostResourceProbe probe, CancellationToken ct)
+    {
+        if (!OllamaEndpoint.IsLocal(client.Endpoint))
+        {
+            return null;
+        }
+
+        long loaded = 0;
+        if (running is not null)
+        {
+            try
+            {
+                loaded = (await running.ConfigureAwait(false)).Sum(m => m.Size);
+            }
+            catch (OllamaException)
+            {
+                // Unknown loaded models: plan with free memory only.
+            }
+        }
+
+        try
+        {
+            return MemoryFit.Budget(await probe.ReadAsync(ct).ConfigureAwait(false)) + loaded;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
+}

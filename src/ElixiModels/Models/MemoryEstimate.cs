@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace ElixiModels.Models;
+
+/// <summary>
+/// The memory a model is planned to need when loaded with a context length, estimated the way Ollama plans a load:
+/// the weights, the KV cache for that context, and the compute graph. All sizes in bytes.
+/// </summary>
+public sealed class MemoryEstimate
+{
+    /// <summary>The context length (num_ctx) the estimate is for, in tokens.</summary>
+    public int ContextLength { get; internal init; }
+
+    /// <summary>The weights: the model's size on disk.</summary>
+    public long WeightsBytes { get; internal init; }
+
+    /// <summary>The KV cache: 2 (K and V) × layers × KV heads × head size × context × bytes per element.</summary>
+    public long KvCacheBytes { get; internal init; }
+
+    /// <summary>The compute graph and runtime buffers (Ollama's GraphSize for the architecture, else its fallback).</summary>
+    public long OverheadBytes { get; internal init; }
+
+    /// <summary>Weights + KV cache + overhead.</summary>
+    public long TotalBytes => WeightsBytes + KvCacheBytes + OverheadBytes;
+
+    /// <summary>The KV cache type the estimate assumed: f16, q8_0 or q4_0 ($env:OLLAMA_KV_CACHE_TYPE).</summary>
+    public string KvCacheType { get; internal init; } = "f16";
+
+    /// <summary>Parallel requests the cache is sized for ($env:OLLAMA_NUM_PARALLEL, default 1).</summary>
+    public int NumParallel { get; internal init; } = 1;
+
+    /// <summary>False when the model's architecture facts were missing and the KV cache could not be estimated (it is 0 then).</summary>
+    public bool IsComplete { get; internal init; }
+
+    public override string ToString() => string.Format(CultureInfo.InvariantCulture,
+        "{0} at {1:N0} tokens (weights {2} + KV cache {3} + overhead {4})",
+        Units.Bytes(TotalBytes), ContextLength, Units.Bytes(WeightsBytes), Units.Bytes(KvCacheBytes), Units.Bytes(OverheadBytes));
+}

@@ -1,0 +1,132 @@
+using System;
+using ElixiModels.Models;
+
+namespace ElixiModels.Resources;
+
+/// <summary>
+/// Plans a model's memory for a context length as Ollama does before a load (fs/ggml GraphSize and its use in
+/// llm/server.go): weights (the size on disk) + KV cache (per layer: context × (key length + value length) ×
+/// KV heads × bytes per element of the cache type, times OLLAMA_NUM_PARALLEL) + the compute graph (Ollama's formula
+/// for llama, qwen2 and gemma architectures; for others its fallback, GQA × KV cache / 6).
+/// </summary>
+public static class MemoryEstimator
+{
+    /// <summary>Ollama's default context length when neither the request nor the Modelfile sets num_ctx.</summary>
+    public const int DefaultContextLength = 4096;
+
+    /// <summary>Ollama's default batch size (num_batch).</summary>
+    public const int DefaultBatch = 512;
+
+    public const string KvCacheTypeVariable = "OLLAMA_KV_CACHE_TYPE";
+    public const string NumParallelVariable = "OLLAMA_NUM_PARALLEL";
+
+    /// <summary>Bytes per cache element of an OLLAMA_KV_CACHE_TYPE: f16 2 (the default), q8_0 1, q4_0 0.5.</summary>
+    public static double BytesPerElement(string? kvCacheType) => Normalize(kvCacheType) switch
+    {
+        "q8_0" => 1,
+        "q4_0" => 0.5,
+        _ => 2,
+    };
+
+    /// <summary>The cache type $env:OLLAMA_KV_CACHE_TYPE asks for (f16 when unset or unknown).</summary>
+    public static string KvCacheTypeFromEnvironment() => Normalize(Environment.GetEnvironmentVariable(KvCacheTypeVariable));
+
+    /// <summary>$env:OLLAMA_NUM_PARALLEL, default 1.</summary>
+    public static int NumParallelFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable(NumParallelVariable), out int n) && n > 0 ? n : 1;
+
+    /// <summary>The context a load uses when none is asked for: the Modelfile's num_ctx, else Ollama's default, capped at the trained context.</summary>
+    public static int DefaultContext(ModelDetails? details)
+    {
+        int ctx = details?.Parameters is { } p && p.TryGetValue("num_ctx", out string? text) && int.TryParse(text, out int fromModelfile) && fromModelfile > 0
+            ? fromModelfile
+            : DefaultContextLength;
+        return details?.ContextLength is > 0 and var trained && ctx > trained ? trained : ctx;
+    }
+
+    /// <summary>The estimate for <paramref name="weightsBytes"/> of weights with the architecture <paramref name="details"/> describes.</summary>
+    public static MemoryEstimate Estimate(ModelDetails? details, long weightsBytes, int contextLength, string? kvCacheType = null, int numParallel = 1)
+    {
+        string type = Normalize(kvCacheType);
+        numParallel = Math.Max(1, numParallel);
+        ulong context = (ulong)Math.Max(1, contextLength) * (ulong)numParallel;
+        ulong batch = (ulong)Math.Min(Math.Max(1, contextLength), DefaultBatch);
+        ulong layers = (ulong)(details?.BlockCount ?? 0);
+        ulong heads = (ulong)(details?.HeadCount ?? 0);
+        ulong headsKv = (ulong)(details?.HeadCountKv ?? details?.HeadCount ?? 0);
+        ulong embedding = (ulong)(details?.EmbeddingLength ?? 0);
+        ulong headSize = heads > 0 ? embedding / heads : 0;
+        ulong keyLength = (ulong)(details?.KeyLength ?? (int)headSize);
+        ulong valueLength = (ulong)(details?.ValueLength ?? (int)headSize);
+        ulong vocab = (ulong)(details?.VocabSize ?? 0);
+        bool complete = layers > 0 && headsKv > 0 && keyLength + valueLength > 0;
+
+        ulong kvPerLayer = complete ? (ulong)(context * (keyLength + valueLength) * headsKv * BytesPerElement(type)) : 0;
+        ulong kvTotal = kvPerLayer * layers;
+
+        ulong graph = (details?.Architecture ?? string.Empty).ToLowerInvariant() switch
+        {
+            "llama" or "llama4" when heads > 0 => Math.Max(4 * batch * (1 + 4 * embedding + context * (1 + heads)), 4 * batch * (embedding + vocab)),
+            "qwen2" when heads > 0 => Math.Max(4 * batch * (embedding + vocab), 4 * batch * (1 + 2 * embedding + context + context * heads)),
+            "gemma" or "gemma2" or "gemma3" when heads > 0 => Math.Max(4 * batch * (embedding + vocab), 4 * batch * (2 + context + context * heads + 2 * embedding + 2 * keyLength * heads)),
+            _ => 0,
+        };
+        if (graph == 0)
+        {
+            // Ollama's fallback for architectures without a formula: grouped-query factor × KV cache / 6.
+            graph = (headsKv > 0 ? heads / headsKv : 1) * kvTotal / 6;
+        }
+
+        return new MemoryEstimate
+        {
+            ContextLength = Math.Max(1, contextLength),
+            WeightsBytes = Math.Max(0, weightsBytes),
+            KvCacheBytes = (long)kvTotal,
+            OverheadBytes = (long)graph,
+            KvCacheType = type,
+            NumParallel = numParallel,
+            IsComplete = complete,
+        };
+    }
+
+    /// <summary>
+    /// The largest context length (a multiple of 256, at most the trained context) whose estimate fits
+    /// <paramref name="budgetBytes"/>; null when not even 256 tokens fit or the KV cache cannot be estimated.
+    /// </summary>
+    public static int? MaxContext(ModelDetails? details, long weightsBytes, long budgetBytes, string? kvCacheType = null, int numParallel = 1)
+    {
+        if (Estimate(details, weightsBytes, 256, kvCacheType, numParallel) is not { IsComplete: true } smallest || smallest.TotalBytes > budgetBytes)
+        {
+            return null;
+        }
+
+        int high = details?.ContextLength is > 0 and var trained ? trained : 131_072;
+        if (Estimate(details, weightsBytes, high, kvCacheType, numParallel).TotalBytes <= budgetBytes)
+        {
+            return high;
+        }
+
+        int lo = 1, hi = high / 256;   // in units of 256 tokens: lo fits, hi does not
+        while (hi - lo > 1)
+        {
+            int mid = lo + ((hi - lo) / 2);
+            if (Estimate(details, weightsBytes, mid * 256, kvCacheType, numParallel).TotalBytes <= budgetBytes)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo * 256;
+    }
+
+    private static string Normalize(string? kvCacheType) => (kvCacheType ?? string.Empty).Trim().ToLowerInvariant() switch
+    {
+        "q8_0" => "q8_0",
+        "q4_0" => "q4_0",
+        _ => "f16",
+    };
+}
