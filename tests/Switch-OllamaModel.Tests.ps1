@@ -79,11 +79,13 @@ Describe 'Switch-OllamaModel' {
 
     It 'changes nothing with -WhatIf' {
         $before = @(Get-OllamaModel -Loaded).Name
-        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+        $before | Should -Not -BeNullOrEmpty
+        $generates = @(Get-SimulatorLog $script:Sim -Path '/api/generate').Count
+        $pulls = @(Get-SimulatorLog $script:Sim -Path '/api/pull').Count
         Switch-OllamaModel llava:7b -WhatIf | Should -BeNullOrEmpty
         Switch-OllamaModel mistral:7b -AutoPull -WhatIf | Should -BeNullOrEmpty
-        Get-SimulatorLog $script:Sim -Path '/api/generate' | Should -BeNullOrEmpty
-        Get-SimulatorLog $script:Sim -Path '/api/pull' | Should -BeNullOrEmpty
+        @(Get-SimulatorLog $script:Sim -Path '/api/generate').Count | Should -Be $generates
+        @(Get-SimulatorLog $script:Sim -Path '/api/pull').Count | Should -Be $pulls
         @(Get-OllamaModel -Loaded).Name | Should -Be $before
     }
 

@@ -351,16 +351,10 @@ public sealed class HostileServerTests : IClassFixture<HostileSessionFixture>
         // Sessions of other processes are not known (the documented rule is per process); what must hold is that the
         // first process then says its active model was unloaded by someone else rather than claiming it is active.
         await using var server = new HostileServer();
-        string shell = Repo.Path2("src", "ElixiModels.Shell", "bin", "Debug", "net10.0", "elixi.dll");
-        Assert.True(System.IO.File.Exists(shell), $"The shell is not built at {shell}; build the solution first.");
         string signal = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "elixi-hostile-" + Guid.NewGuid().ToString("N"));
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { shell, "--no-simulator", "--uri", server.Uri.ToString(),
-            $"Switch-OllamaModel gemma3:1b | Out-Null; while (-not [System.IO.File]::Exists('{signal}')) {{ [System.Threading.Thread]::Sleep(100) }}; " +
-            "$s = Get-OllamaModelStatus; 'STATUS=' + $s.Status + ' REASON=' + $s.StatusReason" })
-        {
-            psi.ArgumentList.Add(a);
-        }
+        ProcessStartInfo psi = Repo.PwshWithModule(
+            $"$PSDefaultParameterValues['*-Ollama*:Uri'] = '{server.Uri}'; Switch-OllamaModel gemma3:1b | Out-Null; while (-not [System.IO.File]::Exists('{signal}')) {{ Start-Sleep -Milliseconds 100 }}; " +
+            "$s = Get-OllamaModelStatus; 'STATUS=' + $s.Status + ' REASON=' + $s.StatusReason");
 
         using Process first = Process.Start(psi)!;
         Task<string> stdout = first.StandardOutput.ReadToEndAsync();
