@@ -121,6 +121,26 @@ public sealed class HostileServerTests : IClassFixture<HostileSessionFixture>
             }),
             "Remove-OllamaModel gemma3:1b -Confirm:$false -TimeoutSec 2", "OllamaTimeout", null, Seconds: 10),
 
+        new("waits", "listing-announces-200-MB", (s, _) => s.On("GET /api/tags", async (r, c) =>
+            {
+                await c.RawAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 209715200\r\nConnection: close\r\n\r\n{\"models\":[");
+                await c.NeverAsync();
+            }),
+            "Get-OllamaModel", "OllamaInvalidResponse", "too large"),
+        new("waits", "listing-runs-past-64-MB", (s, _) => s.On("GET /api/tags", async (r, c) =>
+            {
+                await c.HeadAsync(200, "application/json");
+                await c.RawAsync("{\"models\":[");
+                byte[] chunk = System.Text.Encoding.ASCII.GetBytes(new string(' ', 1024 * 1024));
+                for (int i = 0; i < 70; i++)
+                {
+                    await c.RawAsync(chunk);
+                }
+
+                await c.NeverAsync();
+            }),
+            "Get-OllamaModel", "OllamaInvalidResponse", "too large"),
+
         // Figures are checked before they are believed.
         new("figures", "eval-1ns-and-negative-load", (s, _) => Timings(s, eval: 1, load: -100_000_000_000),
             Measure, null, Check: ClientTimingStands),
