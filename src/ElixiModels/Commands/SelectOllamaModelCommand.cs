@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Benchmark;
 using ElixiModels.Catalog;
+using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
@@ -251,7 +252,26 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
             var loadedNames = new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
             long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
-            IReadOnlyList<DetailsResult> details = await Session.Details.GetManyAsync(client, picked.Select(p => p.Wire).ToList(), refresh: false, ct).ConfigureAwait(false);
+            // A long gather (hundreds of models, one /api/show each) shows how far it got.
+            ProgressRateLimiter? limiter = picked.Count > ProgressAbove ? ProgressRateLimiter.StartNew() : null;
+            int activity = 1 + (int)((uint)StringComparer.OrdinalIgnoreCase.GetHashCode(client.Host) % 10000);
+            string title = $"Reading model details on {client.Host}";
+            IReadOnlyList<DetailsResult> details = await Session.Details.GetManyAsync(client, picked.Select(p => p.Wire).ToList(), refresh: false, ct,
+                limiter is null ? null : (done, total) =>
+                {
+                    lock (limiter)
+                    {
+                        if (done < total && limiter.TryReport(done * 100 / total, out int percent))
+                        {
+                            bridge.WriteProgress(new ProgressRecord(activity, title, $"{done} of {total} models") { PercentComplete = percent });
+                        }
+                    }
+                }).ConfigureAwait(false);
+            if (limiter is not null && limiter.Complete())
+            {
+                bridge.WriteProgress(new ProgressRecord(activity, title, $"{picked.Count} models") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
+            }
+
             var candidates = new Dictionary<ModelCandidate, OllamaModel>();
             for (int i = 0; i < picked.Count; i++)
             {
@@ -401,6 +421,9 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         var ex = new ItemNotFoundException(ModelSelector.DescribeNoCandidate(outcome, request, hosts));
         return OllamaErrors.Build(ex, "NoSuitableModel", ErrorCategory.ObjectNotFound, suggestions.ToArray(), action);
     }
+
+    /// <summary>Gathers of more models than this show progress.</summary>
+    private const int ProgressAbove = 20;
 
     private sealed record Wanted(string Name, BenchmarkResult? Measured);
 
