@@ -135,7 +135,13 @@ internal static class OllamaTransport
                     $"{OllamaEndpoint.Display(endpoint)} redirected {request.Method} {from.AbsolutePath} more than 5 times.", statusCode: status, model: model);
             }
 
-            request = Redirected(request, to, status, body);
+            HttpRequestMessage next = Redirected(request, to, status, body);
+            if (redirects > 0)
+            {
+                request.Dispose(); // one this loop made; the caller's own is the caller's to dispose
+            }
+
+            request = next;
         }
 
         if (response.IsSuccessStatusCode)
@@ -180,7 +186,6 @@ internal static class OllamaTransport
         return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
     }
 
-    // The same host, on the same scheme and port, or upgraded from http to https (a proxy enforcing TLS); never a downgrade.
     /// <summary>
     /// The whole body, read under <paramref name="ct"/>; a body longer than <paramref name="maxBytes"/> is not
     /// buffered further but refused with <see cref="InvalidDataException"/>.
@@ -214,6 +219,7 @@ internal static class OllamaTransport
         }
     }
 
+    // The same host, on the same scheme and port, or upgraded from http to https (a proxy enforcing TLS); never a downgrade.
     private static bool SameServer(Uri a, Uri b) =>
         string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
         && ((string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port)
