@@ -25,6 +25,11 @@ public sealed class GetOllamaModelStatusCommand : OllamaCmdlet
                 bridge.WriteWarning(warning);
             }
 
+            if (reading.Status.StatusReason is { } reason)
+            {
+                bridge.WriteWarning($"The active model on {client.Host} is not loaded: {reason} Switch-OllamaModel {reading.Status.ActiveModel} loads it again.");
+            }
+
             bridge.WriteObject(reading.Status);
         });
     }

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using ElixiModels.Benchmark;
 using ElixiModels.History;
 using ElixiModels.Catalog;
+using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
@@ -321,7 +322,26 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
             var loadedNames = new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
             long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
-            IReadOnlyList<DetailsResult> details = await DetailsAsync(client, picked.Select(p => p.Wire).ToList(), ct).ConfigureAwait(false);
+            // A long gather (hundreds of models, one /api/show each on Ollama 0.23) shows how far it got.
+            ProgressRateLimiter? limiter = picked.Count > ProgressAbove ? ProgressRateLimiter.StartNew() : null;
+            int activity = 1 + (int)((uint)StringComparer.OrdinalIgnoreCase.GetHashCode(client.Host) % 10000);
+            string title = $"Reading model details on {client.Host}";
+            IReadOnlyList<DetailsResult> details = await DetailsAsync(client, picked.Select(p => p.Wire).ToList(), ct,
+                limiter is null ? null : (done, total) =>
+                {
+                    lock (limiter)
+                    {
+                        if (done < total && limiter.TryReport(done * 100 / total, out int percent))
+                        {
+                            bridge.WriteProgress(new ProgressRecord(activity, title, $"{done} of {total} models") { PercentComplete = percent });
+                        }
+                    }
+                }).ConfigureAwait(false);
+            if (limiter is not null && limiter.Complete())
+            {
+                bridge.WriteProgress(new ProgressRecord(activity, title, $"{picked.Count} models") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
+            }
+
             var candidates = new Dictionary<ModelCandidate, OllamaModel>();
             for (int i = 0; i < picked.Count; i++)
             {
@@ -349,7 +369,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     /// Capabilities and context length of each model: from /api/tags where the server lists them (Ollama 0.30+, no
     /// /api/show at all), otherwise from the session's bounded, cached /api/show look-ups.
     /// </summary>
-    private async Task<IReadOnlyList<DetailsResult>> DetailsAsync(OllamaClient client, IReadOnlyList<WireModel> models, CancellationToken ct)
+    private async Task<IReadOnlyList<DetailsResult>> DetailsAsync(OllamaClient client, IReadOnlyList<WireModel> models, CancellationToken ct, Action<int, int>? progress)
     {
         var results = new DetailsResult[models.Count];
         var toShow = new List<int>();
@@ -367,7 +387,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
         if (toShow.Count > 0)
         {
-            IReadOnlyList<DetailsResult> shown = await Session.Details.GetManyAsync(client, toShow.Select(i => models[i]).ToList(), refresh: false, ct).ConfigureAwait(false);
+            IReadOnlyList<DetailsResult> shown = await Session.Details.GetManyAsync(client, toShow.Select(i => models[i]).ToList(), refresh: false, ct, progress).ConfigureAwait(false);
             for (int j = 0; j < toShow.Count; j++)
             {
                 results[toShow[j]] = shown[j];
@@ -515,6 +535,9 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         var ex = new ItemNotFoundException(ModelSelector.DescribeNoCandidate(outcome, request, hosts));
         return OllamaErrors.Build(ex, "NoSuitableModel", ErrorCategory.ObjectNotFound, suggestions.ToArray(), action);
     }
+
+    /// <summary>Gathers of more models than this show progress.</summary>
+    private const int ProgressAbove = 20;
 
     private sealed record Wanted(string Name, BenchmarkResult? Measured);
 

@@ -332,19 +332,51 @@ public sealed class OllamaClient
         }
     }
 
+    /// <summary>Longest non-streamed answer accepted (a listing of 10,000 models is about 5 MB).</summary>
+    internal const long MaxJsonBytes = 64L * 1024 * 1024;
+
     private async Task<T> SendJsonAsync<T>(HttpRequestMessage request, TimeSpan timeout, string? model, CancellationToken ct)
     {
+        // The timeout covers the headers and the whole body; a body that trickles or never ends cannot hold the caller.
+        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeoutCts.CancelAfter(timeout);
         using HttpResponseMessage response = await OllamaTransport.SendAsync(
-            Endpoint, request, HttpCompletionOption.ResponseContentRead, Options, timeout, model, ct).ConfigureAwait(false);
+            Endpoint, request, HttpCompletionOption.ResponseHeadersRead, Options, timeout, model, ct).ConfigureAwait(false);
+        MemoryStream body;
         try
         {
-            using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync<T>(body, Json, ct).ConfigureAwait(false)
-                ?? throw new JsonException("The answer was JSON null.");
+            body = await OllamaTransport.ReadAllBoundedAsync(response.Content, MaxJsonBytes, timeoutCts.Token).ConfigureAwait(false);
         }
-        catch (JsonException ex)
+        catch (InvalidDataException ex)
         {
-            throw BadJson(request.RequestUri, model, ex);
+            throw new OllamaException(OllamaErrorKind.InvalidResponse, Endpoint,
+                $"Ollama at {Host} sent an answer to {request.RequestUri} that is too large: {ex.Message}.", model: model, inner: ex);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (timeoutCts.IsCancellationRequested)
+            {
+                throw OllamaTransport.TimedOut(Endpoint, timeout, model);
+            }
+
+            OllamaException failure = OllamaTransport.FromNetworkFailure(Endpoint, ex, model);
+            throw failure.Kind == OllamaErrorKind.Unreachable
+                ? new OllamaException(OllamaErrorKind.ConnectionLost, Endpoint, failure.Message, model: model, inner: ex)
+                : failure;
+        }
+
+        using (body)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize<T>(body.GetBuffer().AsSpan(0, (int)body.Length), Json)
+                    ?? throw new JsonException("The answer was JSON null.");
+            }
+            catch (JsonException ex)
+            {
+                throw BadJson(request.RequestUri, model, ex);
+            }
         }
     }
 

@@ -137,7 +137,13 @@ internal static class OllamaTransport
                     $"{OllamaEndpoint.Display(endpoint)} redirected {request.Method} {from.AbsolutePath} more than 5 times.", statusCode: status, model: model);
             }
 
-            request = Redirected(request, to, status, body);
+            HttpRequestMessage next = Redirected(request, to, status, body);
+            if (redirects > 0)
+            {
+                request.Dispose(); // one this loop made; the caller's own is the caller's to dispose
+            }
+
+            request = next;
         }
 
         if (response.IsSuccessStatusCode)
@@ -180,6 +186,39 @@ internal static class OllamaTransport
         }
 
         return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
+    }
+
+    /// <summary>
+    /// The whole body, read under <paramref name="ct"/>; a body longer than <paramref name="maxBytes"/> is not
+    /// buffered further but refused with <see cref="InvalidDataException"/>.
+    /// </summary>
+    internal static async Task<MemoryStream> ReadAllBoundedAsync(HttpContent content, long maxBytes, CancellationToken ct)
+    {
+        if (content.Headers.ContentLength > maxBytes)
+        {
+            throw new InvalidDataException($"the answer is {content.Headers.ContentLength} bytes long, more than the {maxBytes / (1024 * 1024)} MB accepted");
+        }
+
+        using Stream stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+        using CancellationTokenRegistration abort = ct.Register(stream.Dispose);
+        var buffer = new byte[16 * 1024];
+        var all = new MemoryStream();
+        while (true)
+        {
+            int n = await stream.ReadAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                all.Position = 0;
+                return all;
+            }
+
+            if (all.Length + n > maxBytes)
+            {
+                throw new InvalidDataException($"the answer is longer than the {maxBytes / (1024 * 1024)} MB accepted");
+            }
+
+            all.Write(buffer, 0, n);
+        }
     }
 
     // The same host, on the same scheme and port, or upgraded from http to https (a proxy enforcing TLS); never a downgrade.

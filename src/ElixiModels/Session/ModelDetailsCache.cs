@@ -49,8 +49,11 @@ public sealed class ModelDetailsCache
     /// Details for many models, at most <see cref="MaxConcurrency"/> requests at a time; models sharing a digest
     /// (copies) are read once. Each result carries the details or the failure for that model.
     /// </summary>
-    public async Task<IReadOnlyList<DetailsResult>> GetManyAsync(OllamaClient client, IReadOnlyList<WireModel> models, bool refresh, CancellationToken ct)
+    /// <param name="onProgress">Told (done, total) after each model, from the thread that finished it.</param>
+    public async Task<IReadOnlyList<DetailsResult>> GetManyAsync(OllamaClient client, IReadOnlyList<WireModel> models, bool refresh, CancellationToken ct,
+        Action<int, int>? onProgress = null)
     {
+        int done = 0;
         using var gate = new SemaphoreSlim(MaxConcurrency);
         var shared = new ConcurrentDictionary<string, Lazy<Task<ModelDetails>>>(StringComparer.Ordinal);
         Task<DetailsResult>[] tasks = models.Select(async m =>
@@ -75,6 +78,10 @@ public sealed class ModelDetailsCache
             catch (OllamaException ex)
             {
                 return new DetailsResult(m, null, ex);
+            }
+            finally
+            {
+                onProgress?.Invoke(Interlocked.Increment(ref done), models.Count);
             }
         }).ToArray();
         return await Task.WhenAll(tasks).ConfigureAwait(false);

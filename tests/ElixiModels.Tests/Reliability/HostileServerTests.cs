@@ -121,6 +121,42 @@ public sealed class HostileServerTests : IClassFixture<HostileSessionFixture>
             }),
             "Remove-OllamaModel gemma3:1b -Confirm:$false -TimeoutSec 2", "OllamaTimeout", null, Seconds: 10),
 
+        new("waits", "listing-announces-200-MB", (s, _) => s.On("GET /api/tags", async (r, c) =>
+            {
+                await c.RawAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 209715200\r\nConnection: close\r\n\r\n{\"models\":[");
+                await c.NeverAsync();
+            }),
+            "Get-OllamaModel", "OllamaInvalidResponse", "too large"),
+        new("waits", "listing-runs-past-64-MB", (s, _) => s.On("GET /api/tags", async (r, c) =>
+            {
+                await c.HeadAsync(200, "application/json");
+                await c.RawAsync("{\"models\":[");
+                byte[] chunk = System.Text.Encoding.ASCII.GetBytes(new string(' ', 1024 * 1024));
+                for (int i = 0; i < 70; i++)
+                {
+                    await c.RawAsync(chunk);
+                }
+
+                await c.NeverAsync();
+            }),
+            "Get-OllamaModel", "OllamaInvalidResponse", "too large"),
+
+        new("waits", "select-over-300-models-shows-progress", (s, _) =>
+            {
+                s.Installed.Clear();
+                s.Installed.AddRange(Enumerable.Range(0, 300).Select(i => $"model{i}:1b"));
+                s.On("POST /api/show", async (r, c) =>
+                {
+                    await Task.Delay(5, c.Stopping);
+                    await c.JsonAsync(HostileServer.ShowJson(8192));
+                });
+            },
+            "Select-OllamaModel -Task General -MemoryLimit 64GB", null, Seconds: 30, Check: (r, _, _, _) =>
+                r.Progress.Count(p => p.Activity.StartsWith("Reading model details", StringComparison.Ordinal)) >= 2
+                && r.Progress.Last(p => p.Activity.StartsWith("Reading model details", StringComparison.Ordinal)).RecordType == ProgressRecordType.Completed
+                && r.Output.Count > 0
+                    ? null : $"{r.Progress.Count} progress records, {r.Output.Count} results"),
+
         // Figures are checked before they are believed.
         new("figures", "eval-1ns-and-negative-load", (s, _) => Timings(s, eval: 1, load: -100_000_000_000),
             Measure, null, Check: ClientTimingStands),
