@@ -244,7 +244,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
             var loadedNames = new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
             long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
-            IReadOnlyList<DetailsResult> details = await DetailsAsync(client, picked.Select(p => p.Wire).ToList(), ct).ConfigureAwait(false);
+            IReadOnlyList<DetailsResult> details = await DetailsAsync(client, picked.Select(p => p.Wire).ToList(), bridge, ct).ConfigureAwait(false);
             var candidates = new Dictionary<ModelCandidate, OllamaModel>();
             for (int i = 0; i < picked.Count; i++)
             {
@@ -272,7 +272,9 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     /// Capabilities and context length of each model: from /api/tags where the server lists them (Ollama 0.30+, no
     /// /api/show at all), otherwise from the session's bounded, cached /api/show look-ups.
     /// </summary>
-    private async Task<IReadOnlyList<DetailsResult>> DetailsAsync(OllamaClient client, IReadOnlyList<WireModel> models, CancellationToken ct)
+    private const int ShowActivityId = 4117;
+
+    private async Task<IReadOnlyList<DetailsResult>> DetailsAsync(OllamaClient client, IReadOnlyList<WireModel> models, PipelineBridge bridge, CancellationToken ct)
     {
         var results = new DetailsResult[models.Count];
         var toShow = new List<int>();
@@ -290,7 +292,21 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
         if (toShow.Count > 0)
         {
-            IReadOnlyList<DetailsResult> shown = await Session.Details.GetManyAsync(client, toShow.Select(i => models[i]).ToList(), refresh: false, ct).ConfigureAwait(false);
+            // Ollama 0.23 (one /api/show per model, cached by digest): show how far it is.
+            string activity = $"Reading model details from {client.Host}";
+            var limiter = Lifecycle.ProgressRateLimiter.StartNew();
+            IReadOnlyList<DetailsResult> shown = await Session.Details.GetManyAsync(client, toShow.Select(i => models[i]).ToList(), refresh: false, ct, done =>
+            {
+                int percent = done * 100 / toShow.Count;
+                lock (limiter)
+                {
+                    if (limiter.TryReport(percent, out int shown))
+                    {
+                        bridge.WriteProgress(new ProgressRecord(ShowActivityId, activity, $"{done} of {toShow.Count} models") { PercentComplete = shown });
+                    }
+                }
+            }).ConfigureAwait(false);
+            bridge.WriteProgress(new ProgressRecord(ShowActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
             for (int j = 0; j < toShow.Count; j++)
             {
                 results[toShow[j]] = shown[j];

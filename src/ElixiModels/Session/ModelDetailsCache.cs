@@ -47,10 +47,13 @@ public sealed class ModelDetailsCache
 
     /// <summary>
     /// Details for many models, at most <see cref="MaxConcurrency"/> requests at a time; models sharing a digest
-    /// (copies) are read once. Each result carries the details or the failure for that model.
+    /// (copies) are read once. Each result carries the details or the failure for that model. <paramref name="onRead"/>
+    /// gets the number of look-ups finished so far (on a pool thread).
     /// </summary>
-    public async Task<IReadOnlyList<DetailsResult>> GetManyAsync(OllamaClient client, IReadOnlyList<WireModel> models, bool refresh, CancellationToken ct)
+    public async Task<IReadOnlyList<DetailsResult>> GetManyAsync(OllamaClient client, IReadOnlyList<WireModel> models, bool refresh, CancellationToken ct,
+        Action<int>? onRead = null)
     {
+        int read = 0;
         using var gate = new SemaphoreSlim(MaxConcurrency);
         var shared = new ConcurrentDictionary<string, Lazy<Task<ModelDetails>>>(StringComparer.Ordinal);
         Task<DetailsResult>[] tasks = models.Select(async m =>
@@ -66,6 +69,7 @@ public sealed class ModelDetailsCache
                 finally
                 {
                     gate.Release();
+                    onRead?.Invoke(Interlocked.Increment(ref read));
                 }
             }));
             try
