@@ -85,7 +85,7 @@ internal sealed class ModelHandlers
         return Http.JsonAsync(r.Http, 200, new JObj().Add("models", models), r.Ct);
     }
 
-    public Task ShowAsync(Req r)
+    public async Task ShowAsync(Req r)
     {
         GoRequest q = r.Decode("ShowRequest");
         string model = q.GetString("model");
@@ -108,6 +108,10 @@ internal sealed class ModelHandlers
         }
 
         SimModel m = r.State.FindInstalled(model) ?? throw new ApiError(404, $"model '{model}' not found");
+        if (r.State.ShowLatency > TimeSpan.Zero)
+        {
+            await Task.Delay(r.State.ShowLatency, r.Ct).ConfigureAwait(false);
+        }
 
         var o = new JObj();
         o.AddIf(m.License is not null, "license", m.License);
@@ -136,7 +140,7 @@ internal sealed class ModelHandlers
 
         o.Add("capabilities", m.Capabilities);
         o.Add("modified_at", m.ModifiedAt);
-        return Http.JsonAsync(r.Http, 200, o, r.Ct);
+        await Http.JsonAsync(r.Http, 200, o, r.Ct).ConfigureAwait(false);
     }
 
     public Task DeleteAsync(Req r)

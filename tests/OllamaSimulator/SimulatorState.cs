@@ -92,6 +92,12 @@ public sealed class SimulatorState
     /// </summary>
     public long? SystemMemoryBytes { get; set; }
 
+    /// <summary>
+    /// How long /api/show takes to answer (default none). A real Ollama reads the model's GGUF for it: 0.27–0.52 s per
+    /// request measured on a 0.32.15 server holding 1,001 models; the benchmark harness sets 0.27 s.
+    /// </summary>
+    public TimeSpan ShowLatency { get; set; }
+
     /// <summary>How often a pull reports progress for the blob it downloads.</summary>
     public TimeSpan PullProgressInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 

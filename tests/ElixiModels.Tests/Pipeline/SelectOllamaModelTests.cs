@@ -38,6 +38,20 @@ public sealed class SelectOllamaModelTests : IAsyncLifetime
         Assert.Equal(shows, _sim.State.Log.Count("POST", "/api/show"));
     }
 
+    [Fact]
+    public void The_show_path_of_an_old_server_shows_its_progress()
+    {
+        _sim.State.Version = SimulatorState.LegacyVersion;
+        PsResult r = _sim.Ps.Invoke("Select-OllamaModel -Task coding -MemoryLimit 64GB");
+        r.AssertNoErrors();
+        Assert.Contains(r.Progress, p => p.Activity.StartsWith("Reading model details", StringComparison.Ordinal));
+        Assert.Equal(ProgressRecordType.Completed, r.Progress.Last(p => p.Activity.StartsWith("Reading model details", StringComparison.Ordinal)).RecordType);
+
+        _sim.State.Version = SimulatorState.CurrentVersion;
+        PsResult modern = _sim.Ps.Invoke("Select-OllamaModel -Task coding -MemoryLimit 64GB");
+        Assert.DoesNotContain(modern.Progress, p => p.Activity.StartsWith("Reading model details", StringComparison.Ordinal));
+    }
+
     // task | expected winner on the simulator's fleet | phrase of its Reason
     [Theory]
     [InlineData("coding", "qwen2.5-coder:7b", "supports fill-in-the-middle")]

@@ -150,7 +150,7 @@ public sealed class StatusReaderTests : IAsyncLifetime
         Assert.Equal(new[] { "completion", "tools", "insert" }, s.Capabilities);
         Assert.Equal(60, s.Performance!.GenerateTokensPerSecond);
         Assert.Equal(2, s.LoadedModels.Count);
-        Assert.Equal("0.23.0", s.ServerVersion);
+        Assert.Equal(_sim.State.Version, s.ServerVersion);
         Assert.Equal(1000, s.HostResources!.TotalMemoryBytes);
         Assert.True(s.IsLocalServer);
         Assert.Equal(1, s.Cache!.Kinds["details"]);
