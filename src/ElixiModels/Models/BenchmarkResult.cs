@@ -17,8 +17,8 @@ public sealed class BenchmarkResult
     /// <summary>The model's manifest digest when measured: a re-pulled model with a new digest is another model.</summary>
     public string? Digest { get; internal init; }
 
-    /// <summary>Session (measured in this PowerShell session, runs included) or History (read from the benchmark history, without runs).</summary>
-    public BenchmarkSource Source { get; internal init; }
+    /// <summary>"Session" (measured in this PowerShell session, runs included) or "History" (read from the benchmark history, without runs).</summary>
+    public string Source { get; internal init; } = BenchmarkSource.Session;
 
     // ---- runs and errors
 
@@ -167,12 +167,12 @@ public sealed class BenchmarkResult
         : $"{Name}: no successful run ({RunCount} attempted)";
 }
 
-/// <summary>Where a <see cref="BenchmarkResult"/> came from.</summary>
-public enum BenchmarkSource
+/// <summary>The values of <see cref="BenchmarkResult.Source"/>.</summary>
+public static class BenchmarkSource
 {
     /// <summary>Measured in this PowerShell session; <see cref="BenchmarkResult.Runs"/> holds every run.</summary>
-    Session,
+    public const string Session = "Session";
 
     /// <summary>Read from the benchmark history another session wrote; the summary only, no runs.</summary>
-    History,
+    public const string History = "History";
 }

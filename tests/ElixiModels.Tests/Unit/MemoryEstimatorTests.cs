@@ -1,5 +1,10 @@
+using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using ElixiModels.Commands;
 using ElixiModels.Models;
+using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using Xunit;
 
@@ -95,5 +100,25 @@ public class MemoryEstimatorTests
 
         ModelDetails d = new() { ContextLength = 131072, Parameters = parameters };
         Assert.Equal(expected, MemoryEstimator.DefaultContext(d));
+    }
+
+    [Fact]
+    public async Task The_memory_of_a_server_on_another_machine_is_unknown_so_no_largest_context_is_claimed()
+    {
+        var probe = new CountingProbe();
+        long? budget = await MemoryPlan.BudgetAsync(new OllamaClient(new Uri("http://gpu-box.example:11434")), null, probe, CancellationToken.None);
+        Assert.Null(budget);
+        Assert.Equal(0, probe.Reads);
+    }
+
+    private sealed class CountingProbe : IHostResourceProbe
+    {
+        public int Reads { get; private set; }
+
+        public Task<HostResources> ReadAsync(CancellationToken cancellationToken)
+        {
+            Reads++;
+            throw new InvalidOperationException("not expected");
+        }
     }
 }
