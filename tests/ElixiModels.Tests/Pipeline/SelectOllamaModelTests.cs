@@ -42,6 +42,12 @@ public sealed class SelectOllamaModelTests : IAsyncLifetime
     public void The_show_path_of_an_old_server_shows_its_progress()
     {
         _sim.State.Version = SimulatorState.LegacyVersion;
+        // Progress is shown for a gather of more than 20 models; a handful would only flash a bar.
+        for (int i = 0; i < 25; i++)
+        {
+            _sim.State.AddInstalled(new SimModel { Name = $"extra-{i:D2}:1b", Family = "llama", ParameterCount = 1_000_000_000, SizeBytes = 700_000_000, Capabilities = new[] { "completion" } });
+        }
+
         PsResult r = _sim.Ps.Invoke("Select-OllamaModel -Task coding -MemoryLimit 64GB");
         r.AssertNoErrors();
         Assert.Contains(r.Progress, p => p.Activity.StartsWith("Reading model details", StringComparison.Ordinal));
