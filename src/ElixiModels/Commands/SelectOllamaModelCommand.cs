@@ -89,8 +89,9 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             Task = Task,
             MinContext = MyInvocation.BoundParameters.ContainsKey(nameof(MinContext)) ? MinContext : null,
             IncludeCloud = IncludeCloud,
+            ExplicitMemoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryLimit)),
         };
-        long? memoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryLimit)) ? MemoryLimit : null;
+        long? memoryLimit = request.ExplicitMemoryLimit ? MemoryLimit : null;
         Dictionary<Uri, List<Wanted>?> sources = Sources();
         IHostResourceProbe probe = HostResourceProbe.Shared;
 

@@ -29,6 +29,12 @@ public sealed class OllamaClientOptions
 
     /// <summary>Bearer token for a proxied or remote Ollama (defaults to OLLAMA_API_KEY). Never logged.</summary>
     public string? ApiKey { get; set; } = Environment.GetEnvironmentVariable("OLLAMA_API_KEY");
+
+    /// <summary>
+    /// Told about every request when set (-Debug): method, URL, status, elapsed ms and response bytes. Never headers
+    /// (the API key) or bodies (prompts).
+    /// </summary>
+    public Action<string>? Trace { get; set; }
 }
 
 /// <summary>
@@ -67,17 +73,29 @@ internal static class OllamaTransport
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(timeout);
         HttpResponseMessage response;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        string Line() => $"{request.Method} {(request.RequestUri is { IsAbsoluteUri: true } abs ? abs : new Uri(endpoint, request.RequestUri!))}";
         try
         {
             response = await ClientFor(endpoint).SendAsync(request, completion, timeoutCts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            options.Trace?.Invoke($"{Line()} -> no answer within {timeout.TotalSeconds:0.#} s");
             throw TimedOut(endpoint, timeout, model);
         }
         catch (HttpRequestException ex)
         {
-            throw FromNetworkFailure(endpoint, ex, model);
+            OllamaException failure = FromNetworkFailure(endpoint, ex, model);
+            options.Trace?.Invoke($"{Line()} -> {failure.Kind} after {watch.ElapsedMilliseconds} ms");
+            throw failure;
+        }
+
+        if (options.Trace is { } trace)
+        {
+            long? bytes = response.Content.Headers.ContentLength;
+            trace($"{Line()} -> {(int)response.StatusCode} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms, "
+                + (bytes is { } b ? $"{b} bytes" : completion == HttpCompletionOption.ResponseHeadersRead ? "streamed" : "length not given"));
         }
 
         if (response.IsSuccessStatusCode)
