@@ -315,6 +315,21 @@ Describe 'Get-OllamaModel' {
             (TabExpansion2 -inputScript $partial -cursorColumn $partial.Length).CompletionMatches.CompletionText | Should -Contain $script:Sim.Uri
         }
 
+        It 'completes from the profile''s $PSDefaultParameterValues when completion runs inside a module, as PSReadLine''s does' {
+            # PSReadLine completes from its own module's scope; a real console (pty) missed the defaults there.
+            New-Module -Name FakeReadLine -ScriptBlock {
+                function Complete([string] $Line) {
+                    $PSDefaultParameterValues = @{}
+                    (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
+                }
+            } | Import-Module
+            try {
+                FakeReadLine\Complete 'Get-OllamaModel -Uri ' | Should -Contain $script:Sim.Uri
+                FakeReadLine\Complete 'Remove-OllamaModel gemm' | Should -Contain 'gemma3:1b'
+            }
+            finally { Remove-Module FakeReadLine }
+        }
+
         It 'completes -Name from the server $PSDefaultParameterValues names, not the default one' {
             $line = 'Switch-OllamaModel gemma'
             (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'gemma3:1b'

@@ -50,7 +50,9 @@ internal class ModelNameCompleter : IArgumentCompleter
     {
         try
         {
-            foreach (PSObject result in ScriptBlock.Create("$PSDefaultParameterValues").Invoke())
+            // The global one too: PSReadLine completes from inside its own module, where the current scope may not
+            // reach the profile's defaults.
+            foreach (PSObject result in ScriptBlock.Create("$PSDefaultParameterValues; $global:PSDefaultParameterValues").Invoke())
             {
                 if (result?.BaseObject is not IDictionary defaults || (defaults.Contains("Disabled") && LanguagePrimitives.IsTrue(defaults["Disabled"])))
                 {
