@@ -311,4 +311,48 @@ Describe 'Get-OllamaModel' {
             ($w -join "`n") | Should -Match 'no scheme; using https://'
         }
     }
+
+    Context 'Feedback: -Debug traces requests, -Uri completes servers' {
+        It 'traces every request with -Debug: method, URL, status, elapsed ms, bytes' {
+            $records = @(Get-OllamaModel -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
+            $records.Message | Should -Contain ($records.Message | Where-Object { $_ -match "^GET $([regex]::Escape($script:Sim.Uri))/api/tags -> 200 OK in \d+ ms, \d+ bytes$" } | Select-Object -First 1)
+            @($records.Message -match '/api/ps -> 200').Count | Should -Be 1
+        }
+
+        It 'never traces prompt text' {
+            $records = @(Measure-OllamaModel gemma3:1b -Prompt 'my secret plan' -Count 1 -Warmup 0 -MaxTokens 4 -Debug 5>&1 |
+                Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
+            ($records.Message -match 'POST .*/api/generate -> 200 OK in \d+ ms').Count | Should -BeGreaterThan 0
+            ($records.Message -join "`n") | Should -Not -Match 'secret'
+        }
+
+        It 'completes -Uri with the server $PSDefaultParameterValues names and the servers used in the session' {
+            $line = 'Get-OllamaModel -Uri '
+            $texts = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+            $texts | Should -Contain $script:Sim.Uri
+            $texts | Should -Contain ([ElixiModels.Ollama.OllamaEndpoint]::Display([ElixiModels.Ollama.OllamaEndpoint]::FromEnvironment()))
+            $partial = 'Get-OllamaModel -Uri ' + ([uri]$script:Sim.Uri).Authority.Substring(0, 12)
+            (TabExpansion2 -inputScript $partial -cursorColumn $partial.Length).CompletionMatches.CompletionText | Should -Contain $script:Sim.Uri
+        }
+
+        It 'completes from the profile''s $PSDefaultParameterValues when completion runs inside a module, as PSReadLine''s does' {
+            # PSReadLine completes from its own module's scope; a real console (pty) missed the defaults there.
+            New-Module -Name FakeReadLine -ScriptBlock {
+                function Complete([string] $Line) {
+                    $PSDefaultParameterValues = @{}
+                    (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
+                }
+            } | Import-Module
+            try {
+                FakeReadLine\Complete 'Get-OllamaModel -Uri ' | Should -Contain $script:Sim.Uri
+                FakeReadLine\Complete 'Remove-OllamaModel gemm' | Should -Contain 'gemma3:1b'
+            }
+            finally { Remove-Module FakeReadLine }
+        }
+
+        It 'completes -Name from the server $PSDefaultParameterValues names, not the default one' {
+            $line = 'Switch-OllamaModel gemma'
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'gemma3:1b'
+        }
+    }
 }

@@ -103,6 +103,7 @@ Describe 'Install-OllamaModel' {
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be 'InsufficientDiskSpace,ElixiModels.Commands.InstallOllamaModelCommand'
         $err[0].Exception.Message | Should -Match 'no space left on device'
+        $err[0].ToString() | Should -Match "Cannot install 'codellama:7b' on .*no space left on device"
         $err[0].ErrorDetails.RecommendedAction | Should -Match 'resumes'
     }
 

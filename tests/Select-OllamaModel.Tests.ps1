@@ -88,6 +88,14 @@ Describe 'Select-OllamaModel' {
     It 'keeps Rank, the former name, on one selection' {
         (Select-OllamaModel coding -MemoryLimit 64GB).Rank | Should -Be 1
     }
+
+    It 'applies an explicit -MemoryLimit to loaded models too' {
+        Switch-OllamaModel llama3.2:3b | Out-Null
+        $names = @(Select-OllamaModel general -All -MemoryLimit 1GB -ErrorAction SilentlyContinue | ForEach-Object Name)
+        $names | Should -Not -Contain 'llama3.2:3b'
+        $names | Should -Contain 'gemma3:1b'
+        @(Select-OllamaModel general -All -MemoryLimit 64GB | ForEach-Object Name) | Should -Contain 'llama3.2:3b'
+    }
 }
 
 Describe 'Select-OllamaModel ranking downloadable models' {

@@ -120,13 +120,16 @@ internal sealed class InstallStep
                     $"Cannot install '{name}' on {host}: the registry has no such model or tag. {ex.Message}.{hint}");
             case PullFailureKind.RegistryUnreachable:
                 return OllamaErrors.Build(ex, "RegistryUnreachable", ErrorCategory.ConnectionError, name,
-                    "The Ollama server could not reach the model registry: check its internet connection, DNS and proxy (HTTPS_PROXY for the server), then run the same command again; the download resumes where it stopped.");
+                    "The Ollama server could not reach the model registry: check its internet connection, DNS and proxy (HTTPS_PROXY for the server), then run the same command again; the download resumes where it stopped.",
+                    $"Cannot install '{name}' on {host}: {ex.Message}");
             case PullFailureKind.DiskFull:
                 return OllamaErrors.Build(ex, "InsufficientDiskSpace", ErrorCategory.ResourceUnavailable, name,
-                    "Free disk space on the Ollama server (or move its models with OLLAMA_MODELS), then run the same command again; the download resumes where it stopped.");
+                    "Free disk space on the Ollama server (or move its models with OLLAMA_MODELS), then run the same command again; the download resumes where it stopped.",
+                    $"Cannot install '{name}' on {host}: {ex.Message}");
             default:
                 return OllamaErrors.Build(ex, "PullFailed", ErrorCategory.InvalidResult, name,
-                    "The server's message says what failed; run the same command again to retry (the download resumes), or check the Ollama server log.");
+                    "The server's message says what failed; run the same command again to retry (the download resumes), or check the Ollama server log.",
+                    $"Cannot install '{name}' on {host}: {ex.Message}");
         }
     }
 

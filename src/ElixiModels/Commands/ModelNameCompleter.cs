@@ -41,16 +41,20 @@ internal class ModelNameCompleter : IArgumentCompleter
             ? "'" + value.Replace("'", "''") + "'"
             : value;
 
-    /// <summary>-Uri from $PSDefaultParameterValues (e.g. '*-Ollama*:Uri'), which the user's profile may set.</summary>
-    private static object? DefaultUri(string commandName)
+    /// <summary>
+    /// -Uri from $PSDefaultParameterValues (e.g. '*-Ollama*:Uri'), which the user's profile may set: the server the
+    /// command would use. Read with a script block on the completing thread, not a nested pipeline, which PSReadLine's
+    /// completion (the runspace busy with the prompt) refuses.
+    /// </summary>
+    internal static object? DefaultUri(string commandName)
     {
         try
         {
-            using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            ps.AddScript("$PSDefaultParameterValues");
-            foreach (PSObject result in ps.Invoke())
+            // The global one too: PSReadLine completes from inside its own module, where the current scope may not
+            // reach the profile's defaults.
+            foreach (PSObject result in ScriptBlock.Create("$PSDefaultParameterValues; $global:PSDefaultParameterValues").Invoke())
             {
-                if (result.BaseObject is not IDictionary defaults)
+                if (result?.BaseObject is not IDictionary defaults || (defaults.Contains("Disabled") && LanguagePrimitives.IsTrue(defaults["Disabled"])))
                 {
                     continue;
                 }
@@ -62,12 +66,12 @@ internal class ModelNameCompleter : IArgumentCompleter
                     if (colon > 0 && key.Substring(colon + 1).Equals("Uri", StringComparison.OrdinalIgnoreCase)
                         && new WildcardPattern(key.Substring(0, colon), WildcardOptions.IgnoreCase).IsMatch(commandName))
                     {
-                        return entry.Value;
+                        return entry.Value is ScriptBlock ? null : entry.Value;
                     }
                 }
             }
         }
-        catch (Exception ex) when (ex is PSInvalidOperationException or InvalidOperationException or RuntimeException)
+        catch (Exception ex) when (ex is PSInvalidOperationException or InvalidOperationException or RuntimeException or NullReferenceException)
         {
             // No runspace to ask (completion from an API host); fall back to OLLAMA_HOST.
         }

@@ -24,10 +24,18 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     private (string Text, Uri Endpoint)? _piped;
     private bool? _uriExplicit;
     private SessionContext? _session;
+    private PipelineBridge? _traceBridge;
+    private bool? _traceRequests;
+
+    /// <summary>-Debug (or $DebugPreference) asks for a line per HTTP request.</summary>
+    private bool TraceRequests => _traceRequests ??=
+        MyInvocation.BoundParameters.TryGetValue("Debug", out object? debug) ? LanguagePrimitives.IsTrue(debug)
+        : GetVariableValue("DebugPreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
 
     /// <summary>Ollama server(s). Defaults to $env:OLLAMA_HOST, else http://127.0.0.1:11434.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(UriCompleter))]
     public string[]? Uri { get; set; }
 
     /// <summary>
@@ -140,6 +148,11 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     protected OllamaClient ClientFor(Uri endpoint)
     {
         var options = new OllamaClientOptions();
+        if (TraceRequests)
+        {
+            options.Trace = text => _traceBridge?.WriteDebug(text);
+        }
+
         if (TimeoutSec > 0)
         {
             options.Timeout = TimeSpan.FromSeconds(TimeoutSec);
@@ -147,6 +160,7 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         }
 
         Configure(options);
+        Session.RecordServer(HostOf(endpoint));
         return new OllamaClient(endpoint, options);
     }
 
@@ -177,6 +191,7 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     protected void Run(Func<PipelineBridge, CancellationToken, Task> work)
     {
         var bridge = new PipelineBridge(this);
+        _traceBridge = bridge;
         CancellationToken token = _stopping.Token;
         Task task = Task.Run(() => work(bridge, token), token);
         task.ContinueWith(_ => bridge.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

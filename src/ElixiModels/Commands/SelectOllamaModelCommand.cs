@@ -99,8 +99,9 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             Task = Task,
             MinContext = MyInvocation.BoundParameters.ContainsKey(nameof(MinContext)) ? MinContext : ContextLength > 0 ? ContextLength : null,
             IncludeCloud = IncludeCloud,
+            ExplicitMemoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryLimit)),
         };
-        long? memoryLimit = MyInvocation.BoundParameters.ContainsKey(nameof(MemoryLimit)) ? MemoryLimit : null;
+        long? memoryLimit = request.ExplicitMemoryLimit ? MemoryLimit : null;
         List<OllamaCatalogModel> downloadable = _inputs.Select(i => i.BaseObject).OfType<OllamaCatalogModel>().ToList();
         if (downloadable.Count > 0)
         {

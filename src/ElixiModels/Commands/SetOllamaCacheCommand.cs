@@ -9,8 +9,9 @@ namespace ElixiModels.Commands;
 [OutputType(typeof(CacheStatistics))]
 public sealed class SetOllamaCacheCommand : OllamaCmdlet
 {
-    /// <summary>Lifetime of new entries, e.g. '01:00:00' or (New-TimeSpan -Hours 1).</summary>
+    /// <summary>Lifetime of new entries, e.g. '01:00:00', (New-TimeSpan -Hours 1) or a number of seconds (3600).</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [SecondsTransformation]
     public TimeSpan TimeToLive { get; set; }
 
     /// <summary>Output the cache statistics afterwards.</summary>
@@ -23,7 +24,7 @@ public sealed class SetOllamaCacheCommand : OllamaCmdlet
     {
         if (TimeToLive <= TimeSpan.Zero)
         {
-            ThrowTerminatingError(OllamaErrors.Build(new ArgumentOutOfRangeException(nameof(TimeToLive), TimeToLive, "The time to live must be positive."),
+            ThrowTerminatingError(OllamaErrors.Build(new ArgumentException($"A time to live of {TimeToLive} would keep nothing in the session cache; it must be positive."),
                 "InvalidTimeToLive", ErrorCategory.InvalidArgument, TimeToLive,
                 "Pass a positive duration, e.g. -TimeToLive '01:00:00'; to empty the cache use Clear-OllamaCache."));
         }
@@ -46,5 +47,19 @@ public sealed class SetOllamaCacheCommand : OllamaCmdlet
         {
             WriteObject(cache.GetStatistics());
         }
+    }
+}
+
+/// <summary>Lets a TimeSpan parameter take a number as seconds (PowerShell would read 3600 as 3600 ticks).</summary>
+internal sealed class SecondsTransformationAttribute : ArgumentTransformationAttribute
+{
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
+        return value switch
+        {
+            int or long or short or byte or double or float or decimal => TimeSpan.FromSeconds(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => inputData,
+        };
     }
 }

@@ -116,8 +116,13 @@ public sealed class OllamaModel
 
     private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
 
+    /// <summary>The model as /api/tags listed it, with what /api/show reported when known.</summary>
+    /// <param name="m">The listing entry.</param>
+    /// <param name="host">The server.</param>
+    /// <param name="loadedNames">Full names of the models in memory.</param>
     /// <param name="details">What /api/show reported: its capabilities and parameter count always classify the model
     /// (so TaskTypes are the same with and without -Detailed); the rest is filled only when <paramref name="detailed"/>.</param>
+    /// <param name="detailed">Fill everything /api/show reported (-Detailed).</param>
     internal static OllamaModel FromWire(WireModel m, string host, ISet<string> loadedNames, ModelDetails? details = null, bool detailed = true)
     {
         string name = ModelName.Normalize(m.Name);

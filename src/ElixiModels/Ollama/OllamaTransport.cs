@@ -47,6 +47,12 @@ public sealed class OllamaClientOptions
 
     /// <summary>Bearer token for a proxied or remote Ollama (defaults to OLLAMA_API_KEY). Never logged.</summary>
     public string? ApiKey { get; set; } = Environment.GetEnvironmentVariable("OLLAMA_API_KEY");
+
+    /// <summary>
+    /// Told about every request when set (-Debug): method, URL, status, elapsed ms and response bytes. Never headers
+    /// (the API key) or bodies (prompts).
+    /// </summary>
+    public Action<string>? Trace { get; set; }
 }
 
 /// <summary>
@@ -91,19 +97,24 @@ internal static class OllamaTransport
         timeoutCts.CancelAfter(timeout);
         HttpResponseMessage response;
         byte[]? body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        string Line() => $"{request.Method} {(request.RequestUri is { IsAbsoluteUri: true } abs ? abs : new Uri(endpoint, request.RequestUri!))}";
         for (int redirects = 0; ; redirects++)
         {
+            watch.Restart();
             try
             {
                 response = await ClientFor(endpoint).SendAsync(request, completion, timeoutCts.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
+                options.Trace?.Invoke($"{Line()} -> no answer within {timeout.TotalSeconds:0.#} s");
                 throw TimedOut(endpoint, timeout, model);
             }
             catch (HttpRequestException ex)
             {
                 OllamaException failure = FromNetworkFailure(endpoint, ex, model);
+                options.Trace?.Invoke($"{Line()} -> {failure.Kind} after {watch.ElapsedMilliseconds} ms");
                 if (failure.Kind == OllamaErrorKind.TlsError && endpoint.Scheme == Uri.UriSchemeHttps
                     && await SpeaksPlainHttpAsync(endpoint, cancellationToken).ConfigureAwait(false))
                 {
@@ -113,6 +124,13 @@ internal static class OllamaTransport
                 }
 
                 throw failure;
+            }
+
+            if (options.Trace is { } trace)
+            {
+                long? bytes = response.Content.Headers.ContentLength;
+                trace($"{Line()} -> {(int)response.StatusCode} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms, "
+                    + (bytes is { } b ? $"{b} bytes" : completion == HttpCompletionOption.ResponseHeadersRead ? "streamed" : "length not given"));
             }
 
             int status = (int)response.StatusCode;

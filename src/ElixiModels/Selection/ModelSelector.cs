@@ -18,6 +18,12 @@ public sealed class SelectionRequest
 
     /// <summary>Let cloud models compete (they are excluded by default).</summary>
     public bool IncludeCloud { get; set; }
+
+    /// <summary>
+    /// The memory limit was given (-MemoryLimit): it applies to every candidate, loaded ones included, which are
+    /// otherwise kept because Ollama already gave them their memory.
+    /// </summary>
+    public bool ExplicitMemoryLimit { get; set; }
 }
 
 /// <summary>A candidate that passed the filters, with its score and why.</summary>
@@ -282,9 +288,10 @@ public static class ModelSelector
         }
 
         long need = EstimateMemory(c);
-        if (!c.IsCloud && (!c.IsLoaded || c.PlannedBytes is not null) && c.MemoryAvailableBytes is { } free && need > free)
+        if (!c.IsCloud && (!c.IsLoaded || c.PlannedBytes is not null || request.ExplicitMemoryLimit) && c.MemoryAvailableBytes is { } free && need > free)
         {
-            return new Rejection { Candidate = c, Filter = "memory", Reason = $"{c.Name} (needs about {Units.Bytes(need)}, {Units.Bytes(free)} free)" };
+            string budget = request.ExplicitMemoryLimit ? $"-MemoryLimit {Units.Bytes(free)}" : $"{Units.Bytes(free)} free";
+            return new Rejection { Candidate = c, Filter = "memory", Reason = $"{c.Name} (needs about {Units.Bytes(need)}{(c.IsLoaded ? " loaded" : string.Empty)}, {budget})" };
         }
 
         return null;

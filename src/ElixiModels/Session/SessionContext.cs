@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
@@ -227,6 +229,14 @@ public sealed class SessionContext : IDisposable
 
     /// <summary>How long completion trusts a listing.</summary>
     public static readonly TimeSpan InstalledNamesLifetime = TimeSpan.FromSeconds(60);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _servers = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Records a server a cmdlet talked to in this session (offered by -Uri completion).</summary>
+    public void RecordServer(string host) => _servers.TryAdd(host, 0);
+
+    /// <summary>The servers cmdlets talked to in this session.</summary>
+    public IReadOnlyCollection<string> Servers => _servers.Keys.ToArray();
 
     public void Dispose()
     {

@@ -26,7 +26,7 @@ public sealed class FormattingTests : IAsyncLifetime
         new object[] { "ElixiModels.Session.CacheStatistics", "Get-OllamaCache", "Kinds" },
         new object[] { "ElixiModels.Models.ModelSwitchResult", "Switch-OllamaModel phi3:mini", "CurrentModel" },
         new object[] { "ElixiModels.Models.BenchmarkResult", "Measure-OllamaModel gemma3:1b -Count 1 -Warmup 0 -MaxTokens 8", "gemma3:1b" },
-        new object[] { "ElixiModels.Models.ModelSelection", "Select-OllamaModel general", "Reason" },
+        new object[] { "ElixiModels.Models.ModelSelection", "Select-OllamaModel general", "Score" },
         new object[] { "ElixiModels.Models.ModelStopResult", "Switch-OllamaModel phi3:mini | Out-Null; Stop-OllamaModel phi3:mini -PassThru", "Freed" },
     };
 

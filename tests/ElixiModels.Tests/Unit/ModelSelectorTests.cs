@@ -130,6 +130,15 @@ public class ModelSelectorTests
     }
 
     [Fact]
+    public void An_explicit_memory_limit_applies_to_loaded_models_too()
+    {
+        ModelCandidate loaded = M("llama3.1:8b", "completion", 8, size: 4.9, loaded: true, free: 1 * GB);
+        SelectionOutcome outcome = ModelSelector.Rank(new[] { loaded }, new SelectionRequest { Task = ModelTask.General, ExplicitMemoryLimit = true });
+        Assert.Empty(outcome.Ranked);
+        Assert.Contains("-MemoryLimit", Assert.Single(outcome.Rejected).Reason);
+    }
+
+    [Fact]
     public void Unknown_capabilities_fall_back_to_what_the_name_proves()
     {
         ModelCandidate[] candidates = { M("llava:13b", "", 13), M("mystery:latest", "", 7), M("mxbai-embed-large:latest", "", 0.3, family: "bert") };

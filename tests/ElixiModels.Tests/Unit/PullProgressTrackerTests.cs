@@ -69,7 +69,7 @@ public class PullProgressTrackerTests
         PullProgressSnapshot s = t.Snapshot();
         Assert.Equal(200, s.BytesPerSecond!.Value, 1);
         Assert.Equal(1.0, s.Remaining!.Value.TotalSeconds, 2);
-        Assert.Contains("800 B of 1 KB at 200 B/s", s.Description);
+        Assert.Contains("800 B of 1000 B at 200 B/s", s.Description);
     }
 
     [Fact]
