@@ -320,7 +320,8 @@ Describe 'Get-OllamaModel' {
         }
 
         It 'never traces prompt text' {
-            $records = @(Measure-OllamaModel gemma3:1b -Prompt 'my secret plan' -Count 1 -Warmup 0 -MaxTokens 4 -Debug 5>&1 |
+            # -Verbose:$false: a binary cmdlet's -Debug alone makes PowerShell ask before each verbose message.
+            $records = @(Measure-OllamaModel gemma3:1b -Prompt 'my secret plan' -Count 1 -Warmup 0 -MaxTokens 4 -Debug -Verbose:$false 5>&1 |
                 Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
             ($records.Message -match 'POST .*/api/generate -> 200 OK in \d+ ms').Count | Should -BeGreaterThan 0
             ($records.Message -join "`n") | Should -Not -Match 'secret'

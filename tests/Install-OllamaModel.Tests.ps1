@@ -207,7 +207,7 @@ Describe 'Install-OllamaModel pre-flight' {
         }
         finally { Remove-Item Env:OLLAMA_MODELS; Remove-Item $store -Recurse -Force }
         $text = "$out"
-        $text | Should -Match 'What if: .*Download and install \(download 4\.4 GB; disk: [\d.]+ [KMGT]?B free in '
+        $text | Should -Match 'What if: .*Download and install \(download 4\.1 GiB; disk: [\d.]+ [KMGT]?i?B free in '
         $text | Should -Match ([regex]::Escape($store))
         $text | Should -Match 'memory: needs about 5\.2 GB, [\d.]+ [KMGT]?B available'
         Get-OllamaModel mistral:7b -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
@@ -216,7 +216,7 @@ Describe 'Install-OllamaModel pre-flight' {
     It 'counts only the blobs the server does not have yet' {
         $module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
         $out = Invoke-FreshPwsh "Import-Module '$module'; Install-OllamaModel phi3:mini -Force -Uri '$($script:Sim.Uri)' -RegistryUri '$($script:Sim.Uri)' -WhatIf"
-        "$out" | Should -Match 'What if: .*Update to the registry.s current version .*download 0 B of 2\.2 GB \(the rest is on the server\)'
+        "$out" | Should -Match 'What if: .*Update to the registry.s current version .*download 0 B of 2\.0 GiB \(the rest is on the server\)'
     }
 }
 
@@ -230,6 +230,6 @@ Describe 'Get-OllamaModel -Outdated update facts' {
         $m.RemoteDigest | Should -Be $digest
         $m.UpdateBytes | Should -BeOfType [long]
         $m.UpdateBytes | Should -BeLessOrEqual ($m.SizeBytes + 1MB)
-        ($m | Format-Table | Out-String -Width 200) | Should -Match "llama3\.2:3b .* $($m.Id) +eeeeeeeeeeee +[\d.]+ [KMG]?B"
+        ($m | Format-Table | Out-String -Width 200) | Should -Match "llama3\.2:3b .* $($m.Id) +eeeeeeeeeeee +[\d.]+ [KMG]?i?B"
     }
 }

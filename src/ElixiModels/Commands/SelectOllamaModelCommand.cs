@@ -325,6 +325,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
             // A long gather (hundreds of models, one /api/show each on Ollama 0.23) shows how far it got.
             ProgressRateLimiter? limiter = picked.Count > ProgressAbove ? ProgressRateLimiter.StartNew() : null;
+            bool reported = false;
             int activity = 1 + (int)((uint)StringComparer.OrdinalIgnoreCase.GetHashCode(client.Host) % 10000);
             string title = $"Reading model details on {client.Host}";
             IReadOnlyList<DetailsResult> details = await DetailsAsync(client, picked.Select(p => p.Wire).ToList(), ct,
@@ -334,11 +335,12 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                     {
                         if (done < total && limiter.TryReport(done * 100 / total, out int percent))
                         {
+                            reported = true;
                             bridge.WriteProgress(new ProgressRecord(activity, title, $"{done} of {total} models") { PercentComplete = percent });
                         }
                     }
                 }).ConfigureAwait(false);
-            if (limiter is not null && limiter.Complete())
+            if (limiter is not null && reported && limiter.Complete())
             {
                 bridge.WriteProgress(new ProgressRecord(activity, title, $"{picked.Count} models") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
             }
@@ -376,7 +378,8 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         var toShow = new List<int>();
         for (int i = 0; i < models.Count; i++)
         {
-            if (ModelDetails.FromTags(models[i]) is { } listed)
+            // -ContextLength plans memory from the architecture (/api/show model_info), which /api/tags does not list.
+            if (ContextLength <= 0 && ModelDetails.FromTags(models[i]) is { } listed)
             {
                 results[i] = new DetailsResult(models[i], listed, null);
             }

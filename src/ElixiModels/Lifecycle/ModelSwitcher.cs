@@ -115,9 +115,14 @@ public sealed class ModelSwitcher
                     coordination?.Unloaded(before!);
                 }
             }
+            catch (OllamaException ex) when (ex.Kind == OllamaErrorKind.ModelNotFound)
+            {
+                // Deleted since it was made active (here or by another client): nothing is left to unload.
+                note = $"{before} is no longer installed on {_client.Host}, so there was nothing to unload.";
+            }
             catch (OllamaException ex)
             {
-                // The new model is loaded and active; a previous one that is gone or will not unload is not a failure of the switch.
+                // The new model is loaded and active; a previous one that will not unload is not a failure of the switch.
                 warn($"{current} is active, but the previous model {before} could not be unloaded: {ex.Message}");
             }
             finally

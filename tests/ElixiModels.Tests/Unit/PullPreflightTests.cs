@@ -37,7 +37,7 @@ public class PullPreflightTests
     public void Describe_says_what_is_unknown_for_another_machine()
     {
         var plan = new PullPlan { Name = "m:1b", DownloadBytes = 1_000_000, TotalBytes = 1_000_000 };
-        Assert.Equal("download 1 MB; disk: unknown (the server is another machine); memory: unknown (the server is another machine)", plan.Describe());
+        Assert.Equal("download 977 KiB; disk: unknown (the server is another machine); memory: unknown (the server is another machine)", plan.Describe());
     }
 
     [Fact]
