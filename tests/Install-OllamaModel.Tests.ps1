@@ -209,7 +209,7 @@ Describe 'Install-OllamaModel pre-flight' {
         $text = "$out"
         $text | Should -Match 'What if: .*Download and install \(download 4\.1 GiB; disk: [\d.]+ [KMGT]?i?B free in '
         $text | Should -Match ([regex]::Escape($store))
-        $text | Should -Match 'memory: needs about 5\.2 GB, [\d.]+ [KMGT]?B available'
+        $text | Should -Match 'memory: needs about 4\.9 GiB, [\d.]+ [KMGT]?i?B available'
         Get-OllamaModel mistral:7b -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
