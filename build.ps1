@@ -5,7 +5,8 @@
     Build   - compiles the solution; the module is then importable straight from the repository:
               Import-Module ./ElixiModels.psd1
     Test    - every test: the xUnit suite (dotnet test, projects one after another) and the Pester suite
-              (tests/*.Tests.ps1) on this pwsh with Pester 5.9.1 restored from NuGet into artifacts/tools. Ends with
+              (tests/*.Tests.ps1) on this pwsh with Pester 5.9.1 restored from NuGet into artifacts/tools, run
+              against the simulator as Ollama 0.32.15 and again as Ollama 0.23.0. Ends with
               the line "N passed, N failed" over both; fails when any test fails or a suite did not run.
               .ci/run runs exactly this.
     Package - produces artifacts/ElixiModels/<version>/ (a module folder for $env:PSModulePath) and publishes it
@@ -84,21 +85,29 @@ function Invoke-Test {
     if ($suites.Count -eq 0) { $failed++; $suites += 'xUnit: no results (the build or the test run failed)' }
     elseif ($xunitExit -ne 0 -and $failed -eq 0) { $failed++; $suites += "xUnit: dotnet test exited with $xunitExit" }
 
-    # Pester on this pwsh, in a process of its own so the suite starts from a clean session.
+    # Pester on this pwsh, in a process of its own so the suite starts from a clean session: once against the
+    # simulator answering as the current Ollama (0.32.15) and once as Ollama 0.23.0, whose API lists less.
     $pwsh = Get-PwshCommand
     $env:ELIXI_SKIP_BUILD = '1'
     $env:ELIXI_CONFIGURATION = $Configuration
-    $pesterArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-File', (Join-Path $root 'tests/Invoke-Pester.ps1'), '-CI', '-ResultPath', (Join-Path $results 'pester.xml'))
-    & $pwsh[0] @pesterArgs | Tee-Object -Variable pesterOut | Out-Host
-    $pesterExit = $LASTEXITCODE
-    $line = @($pesterOut | Where-Object { $_ -match '^PESTER: (\d+) passed, (\d+) failed$' })[-1]
-    if ($line -and $line -match '^PESTER: (\d+) passed, (\d+) failed$') {
-        $passed += [int]$Matches[1]
-        $failed += [int]$Matches[2]
-        $suites += "Pester: $($Matches[1]) passed, $($Matches[2]) failed"
-        if ($pesterExit -ne 0 -and [int]$Matches[2] -eq 0) { $failed++; $suites += "Pester: exited with $pesterExit" }
+    foreach ($version in @($null, '0.23.0')) {
+        $label = if ($version) { "Pester (Ollama $version)" } else { 'Pester (Ollama 0.32.15)' }
+        $env:OLLAMA_SIMULATOR_VERSION = $version
+        $resultFile = Join-Path $results $(if ($version) { "pester-$version.xml" } else { 'pester.xml' })
+        $pesterArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-File', (Join-Path $root 'tests/Invoke-Pester.ps1'), '-CI', '-ResultPath', $resultFile)
+        Write-Host "== $label"
+        & $pwsh[0] @pesterArgs | Tee-Object -Variable pesterOut | Out-Host
+        $pesterExit = $LASTEXITCODE
+        $line = @($pesterOut | Where-Object { $_ -match '^PESTER: (\d+) passed, (\d+) failed$' })[-1]
+        if ($line -and $line -match '^PESTER: (\d+) passed, (\d+) failed$') {
+            $passed += [int]$Matches[1]
+            $failed += [int]$Matches[2]
+            $suites += "${label}: $($Matches[1]) passed, $($Matches[2]) failed"
+            if ($pesterExit -ne 0 -and [int]$Matches[2] -eq 0) { $failed++; $suites += "${label}: exited with $pesterExit" }
+        }
+        else { $failed++; $suites += "${label}: the suite did not run" }
     }
-    else { $failed++; $suites += 'Pester: the suite did not run' }
+    Remove-Item Env:OLLAMA_SIMULATOR_VERSION -ErrorAction SilentlyContinue
 
     $suites | ForEach-Object { Write-Host "  $_" }
     # The closing line CI reads: every suite, Pester included.
