@@ -2,10 +2,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Initialize-ElixiModelsBuild
-    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
-    $script:Sim = Start-OllamaSimulator
-    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+    $script:Sim = Enter-ElixiTest
     $script:SavedHistoryPath = $env:ELIXI_HISTORY_PATH
     $script:Module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
 
@@ -16,10 +13,9 @@ BeforeAll {
 }
 
 AfterAll {
-    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
     $env:ELIXI_HISTORY_PATH = $script:SavedHistoryPath
     Remove-Item Env:ELIXI_NO_HISTORY -ErrorAction SilentlyContinue
-    Stop-OllamaSimulator $script:Sim
+    Exit-ElixiTest $script:Sim
 }
 
 Describe 'Clear-OllamaBenchmark' {

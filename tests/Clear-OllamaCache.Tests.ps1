@@ -2,15 +2,11 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Initialize-ElixiModelsBuild
-    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
-    $script:Sim = Start-OllamaSimulator
-    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+    $script:Sim = Enter-ElixiTest
 }
 
 AfterAll {
-    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
-    Stop-OllamaSimulator $script:Sim
+    Exit-ElixiTest $script:Sim
 }
 
 Describe 'Clear-OllamaCache' {

@@ -2,10 +2,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Initialize-ElixiModelsBuild
-    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
-    $script:Sim = Start-OllamaSimulator
-    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+    $script:Sim = Enter-ElixiTest
 
     # Runs a command in a runspace of its own and returns its progress records with the output. (A nested pipeline of
     # this runspace, [powershell]::Create('CurrentRunspace'), hands progress to the console host, not to Streams.Progress.)
@@ -21,8 +18,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
-    Stop-OllamaSimulator $script:Sim
+    Exit-ElixiTest $script:Sim
 }
 
 Describe 'Install-OllamaModel' {

@@ -5,18 +5,14 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Initialize-ElixiModelsBuild
-    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
-    $script:Sim = Start-OllamaSimulator
+    $script:Sim = Enter-ElixiTest
     $script:Second = Start-OllamaSimulator
-    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
     $PSDefaultParameterValues['Get-OllamaModel:RegistryUri'] = $script:Sim.Uri
 }
 
 AfterAll {
-    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
     $PSDefaultParameterValues.Remove('Get-OllamaModel:RegistryUri')
-    Stop-OllamaSimulator $script:Sim
+    Exit-ElixiTest $script:Sim
     Stop-OllamaSimulator $script:Second
 }
 

@@ -2,10 +2,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Initialize-ElixiModelsBuild
-    Import-Module (Join-Path (Get-RepoRoot) 'ElixiModels.psd1') -Force
-    $script:Sim = Start-OllamaSimulator
-    $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+    $script:Sim = Enter-ElixiTest
 
     function Load([string] $Model, $Sim = $script:Sim) {
         Invoke-RestMethod -Uri "$($Sim.Uri)/api/generate" -Method Post -Body (@{ model = $Model } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
@@ -13,8 +10,7 @@ BeforeAll {
 }
 
 AfterAll {
-    $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
-    Stop-OllamaSimulator $script:Sim
+    Exit-ElixiTest $script:Sim
 }
 
 Describe 'Stop-OllamaModel' {

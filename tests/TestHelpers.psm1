@@ -103,7 +103,31 @@ function Invoke-FreshPwsh {
     & $exe @pre -NoProfile -NonInteractive -Command $Command
 }
 
-Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri, Invoke-FreshPwsh
+function Enter-ElixiTest {
+    <#
+    .SYNOPSIS
+        The setup every test file shares: builds once, imports the module from the repository, starts a simulator and
+        makes it the default server of every ElixiModels cmdlet in the caller's session. Returns the simulator.
+    #>
+    [CmdletBinding()]
+    param()
+    Initialize-ElixiModelsBuild
+    Import-Module (Join-Path $script:RepoRoot 'ElixiModels.psd1') -Force -Global
+    $simulator = Start-OllamaSimulator
+    # $PSCmdlet.SessionState is the caller's: the default is the one its commands see.
+    $PSCmdlet.SessionState.PSVariable.GetValue('PSDefaultParameterValues')['*-Ollama*:Uri'] = $simulator.Uri
+    $simulator
+}
+
+function Exit-ElixiTest {
+    <# .SYNOPSIS Undoes Enter-ElixiTest: removes the default server and stops the simulator. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Simulator)
+    $PSCmdlet.SessionState.PSVariable.GetValue('PSDefaultParameterValues').Remove('*-Ollama*:Uri')
+    Stop-OllamaSimulator $Simulator
+}
+
+Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri, Invoke-FreshPwsh, Enter-ElixiTest, Exit-ElixiTest
 
 # Every Pester run keeps its benchmark history in a temporary folder, never the user's (Measure-OllamaModel writes it,
 # Select-OllamaModel reads it). A test that needs its own history sets $env:ELIXI_HISTORY_PATH itself.
