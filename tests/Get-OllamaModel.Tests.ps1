@@ -32,7 +32,9 @@ Describe 'Get-OllamaModel' {
         @{ Name = 'llama*'; Expected = @('llama3.2:3b') }
         @{ Name = 'll*'; Expected = @('llama3.2:3b', 'llava:7b') }
         @{ Name = 'LLAMA3.2'; Expected = @('llama3.2:3b') }
+        @{ Name = 'llama3.2:3b'; Expected = @('llama3.2:3b') }
         @{ Name = '*coder*'; Expected = @('qwen2.5-coder:7b') }
+        @{ Name = 'nomic-embed-text'; Expected = @('nomic-embed-text:latest') }
         @{ Name = 'nothing*'; Expected = @() }
     ) {
         $names = @(Get-OllamaModel -Name $Name | ForEach-Object Name)

@@ -51,16 +51,6 @@ public sealed class RemoveOllamaModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public void WhatIf_deletes_nothing()
-    {
-        PsResult r = _sim.Ps.Invoke("Get-OllamaModel | Remove-OllamaModel -WhatIf");
-        r.AssertNoErrors();
-        Assert.Empty(Deleted());
-        Assert.Equal(7, _sim.State.Installed.Count);
-        Assert.Equal(7, _sim.Ps.Host.Lines.Count(l => l.StartsWith("What if:") && l.Contains("Delete the model")));
-    }
-
-    [Fact]
     public void The_active_model_is_refused_unless_Force_and_then_unloaded_and_forgotten()
     {
         _sim.Ps.Invoke("Switch-OllamaModel phi3:mini").AssertNoErrors();

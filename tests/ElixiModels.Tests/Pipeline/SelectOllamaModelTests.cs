@@ -87,41 +87,6 @@ public sealed class SelectOllamaModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public void An_invalid_task_is_a_parameter_error_listing_the_valid_ones()
-    {
-        PsResult r = _sim.Ps.Invoke("Select-OllamaModel -Task poetry");
-        ErrorRecord e = Assert.Single(r.AllErrors);
-        Assert.IsAssignableFrom<ParameterBindingException>(e.Exception);
-        Assert.Contains("poetry", e.Exception.Message);
-        foreach (string task in Enum.GetNames<ModelTask>())
-        {
-            Assert.Contains(task, e.Exception.Message);
-        }
-
-        Assert.Empty(_sim.State.Log.Entries);
-    }
-
-    [Fact]
-    public void Top_and_All_give_the_ranked_list()
-    {
-        PsResult top = _sim.Ps.Invoke("Select-OllamaModel coding -Top 3 -MemoryLimit 64GB");
-        top.AssertNoErrors();
-        Assert.Equal(new object?[] { 1, 2, 3 }, top.Property("Rank"));
-        Assert.Equal("qwen2.5-coder:7b", top.Output[0].Properties["Name"].Value);
-        double[] scores = top.Output.Select(o => P<double>(o, "Score")).ToArray();
-        Assert.Equal(scores.OrderByDescending(x => x), scores);
-        Assert.All(top.Output.Skip(1), o => Assert.True(P<bool>(o, "IsFallback")));
-        Assert.All(top.Output.Skip(1), o => Assert.Contains("ranked as a fallback", (string)o.Properties["Reason"].Value));
-
-        PsResult all = _sim.Ps.Invoke("Select-OllamaModel coding -All -MemoryLimit 64GB");
-        all.AssertNoErrors();
-        // Every model that can generate text; the embedding model is filtered out.
-        Assert.Equal(6, all.Output.Count);
-        Assert.DoesNotContain("nomic-embed-text:latest", all.Property("Name"));
-        Assert.Equal(Enumerable.Range(1, 6).Cast<object?>(), all.Property("Rank"));
-    }
-
-    [Fact]
     public void No_coder_installed_falls_back_to_a_strong_general_model_and_says_so()
     {
         _sim.State.RemoveInstalled("qwen2.5-coder:7b");
@@ -193,16 +158,6 @@ public sealed class SelectOllamaModelTests : IAsyncLifetime
         }
 
         Assert.Contains("Install-OllamaModel", e.ErrorDetails.RecommendedAction);
-    }
-
-    [Fact]
-    public void MinContext_keeps_only_long_context_models()
-    {
-        PsResult r = _sim.Ps.Invoke("Select-OllamaModel general -MinContext 100000 -All -MemoryLimit 64GB -Verbose");
-        r.AssertNoErrors();
-        Assert.Equal(new[] { "deepseek-r1:8b", "llama3.2:3b", "phi3:mini" }, r.Property("Name").Cast<string>().OrderBy(x => x));
-        Assert.All(r.Output, o => Assert.True(P<int>(o, "ContextLength") >= 100000));
-        Assert.Contains(r.Verbose, v => v.Contains("Removed qwen2.5-coder:7b") && v.Contains("context window shorter than 100000 tokens"));
     }
 
     [Fact]
