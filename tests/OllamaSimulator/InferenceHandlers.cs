@@ -166,7 +166,6 @@ internal sealed class InferenceHandlers
 
         var text = new StringBuilder();
         long t0 = Stopwatch.GetTimestamp();
-        double lastTokenAt = 0;
         int count = 0;
         string? lastToken = null;
         int repeat = 0;
@@ -192,7 +191,6 @@ internal sealed class InferenceHandlers
             }
 
             await PreciseWait.UntilAsync(t0, (count + 1) / rate, ct).ConfigureAwait(false);
-            lastTokenAt = PreciseWait.Seconds(t0);
             count++;
 
             if (opts.Stop.Count > 0)
@@ -245,7 +243,9 @@ internal sealed class InferenceHandlers
         }
 
         result.EvalCount = count;
-        result.EvalNs = count > 0 ? Ns(lastTokenAt) : 0;
+        // As Ollama's runner does, eval_duration is the model's decode time (count / rate), not when the HTTP writes
+        // went out: a late wake-up of this process is not the model's.
+        result.EvalNs = count > 0 ? Ns(count / rate) : 0;
         result.Text = text.ToString();
         return result;
     }
