@@ -321,44 +321,34 @@ public sealed class BenchmarkEngine
                 }
             }, ct).ConfigureAwait(false);
             long end = Stopwatch.GetTimestamp();
+            // Runs whose server timings cannot be used: the client's clock and token count stand in.
+            BenchmarkRun ClientTimed(int generated, double? generateMs, double? tokensPerSecond, string? doneReason) => new()
+            {
+                Run = number,
+                StartedAt = startedAt,
+                Prompt = prompt,
+                Succeeded = true,
+                TtftMs = first == 0 ? null : Ms(first - start),
+                GenerateTokens = generated,
+                GenerateMs = generateMs,
+                GenerateTokensPerSecond = tokensPerSecond,
+                TotalMs = Ms(end - start),
+                DoneReason = doneReason,
+                Retries = retry,
+            };
+
             if (last.Aborted)
             {
-                // No final line: the server's timings are unknown; the client's clock and token count stand in.
+                // No final line: the server's timings are unknown.
                 double? genMs = first != 0 && lastToken > first ? Ms(lastToken - first) : null;
-                return new BenchmarkRun
-                {
-                    Run = number,
-                    StartedAt = startedAt,
-                    Prompt = prompt,
-                    Succeeded = true,
-                    TtftMs = first == 0 ? null : Ms(first - start),
-                    GenerateTokens = last.StreamedTokens,
-                    GenerateMs = genMs,
-                    GenerateTokensPerSecond = genMs is > 0 && tokens > 1 ? (tokens - 1) / (genMs.Value / 1000) : null,
-                    TotalMs = Ms(end - start),
-                    DoneReason = Aborted,
-                    Retries = retry,
-                };
+                return ClientTimed(last.StreamedTokens, genMs, genMs is > 0 && tokens > 1 ? (tokens - 1) / (genMs.Value / 1000) : null, Aborted);
             }
 
             double? streamMs = first == 0 ? null : Ms(end - first);
             if (ServerTimings.Problem(last, Ms(end - start), streamMs, tokens) is { } impossible)
             {
                 observer?.OnWarning($"Run {number} of {model}: the server reported impossible timings ({impossible}); they were not used, the client's own timing stands in.");
-                return new BenchmarkRun
-                {
-                    Run = number,
-                    StartedAt = startedAt,
-                    Prompt = prompt,
-                    Succeeded = true,
-                    TtftMs = first == 0 ? null : Ms(first - start),
-                    GenerateTokens = tokens,
-                    GenerateMs = streamMs,
-                    GenerateTokensPerSecond = tokens > 0 && streamMs is > 0 ? tokens / (streamMs.Value / 1000) : null,
-                    TotalMs = Ms(end - start),
-                    DoneReason = last.DoneReason,
-                    Retries = retry,
-                };
+                return ClientTimed(tokens, streamMs, tokens > 0 && streamMs is > 0 ? tokens / (streamMs.Value / 1000) : null, last.DoneReason);
             }
 
             return new BenchmarkRun
