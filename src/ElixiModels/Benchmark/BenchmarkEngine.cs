@@ -10,6 +10,7 @@ using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using ElixiModels.Selection;
 using ElixiModels.Session;
+using ElixiModels.Reporting;
 
 namespace ElixiModels.Benchmark;
 

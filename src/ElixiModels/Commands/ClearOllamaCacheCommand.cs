@@ -2,6 +2,9 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using ElixiModels.Session;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 

@@ -5,6 +5,9 @@ using System.Management.Automation;
 using ElixiModels.History;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 
@@ -81,34 +84,5 @@ public sealed class GetOllamaBenchmarkCommand : OllamaCmdlet
                 bridge.WriteObject(o);
             }
         });
-    }
-}
-
-/// <summary>The filters Get-OllamaBenchmark and Clear-OllamaBenchmark share.</summary>
-internal static class BenchmarkFilters
-{
-    /// <summary>The servers -Uri names, when it is given (typed or from $PSDefaultParameterValues); empty means every server.</summary>
-    public static ISet<string> Servers(string[]? uri, Func<IReadOnlyList<Uri>> parse) =>
-        new HashSet<string>(uri is { Length: > 0 } ? parse().Select(OllamaEndpoint.Display) : Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
-
-    public static BenchmarkQuery Query(string[]? names, string? pipedHost, ISet<string> servers)
-    {
-        var query = new BenchmarkQuery();
-        if (names is { Length: > 0 })
-        {
-            var filter = new ModelNameFilter(names);
-            query.Name = filter.Matches;
-        }
-
-        if (pipedHost is not null)
-        {
-            query.Hosts.Add(pipedHost);
-        }
-        else
-        {
-            query.Hosts.UnionWith(servers);
-        }
-
-        return query;
     }
 }

@@ -10,6 +10,9 @@ using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using ElixiModels.Selection;
 using ElixiModels.Session;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 

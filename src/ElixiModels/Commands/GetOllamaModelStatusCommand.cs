@@ -2,6 +2,9 @@ using System.Management.Automation;
 using ElixiModels.Models;
 using ElixiModels.Resources;
 using ElixiModels.Status;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 

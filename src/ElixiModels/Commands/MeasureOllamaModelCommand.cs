@@ -10,6 +10,9 @@ using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using ElixiModels.Selection;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 

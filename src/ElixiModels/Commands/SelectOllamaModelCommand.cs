@@ -13,6 +13,10 @@ using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using ElixiModels.Selection;
 using ElixiModels.Session;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
+using ElixiModels.Reporting;
 
 namespace ElixiModels.Commands;
 

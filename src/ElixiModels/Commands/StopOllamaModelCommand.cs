@@ -5,6 +5,9 @@ using System.Management.Automation;
 using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 

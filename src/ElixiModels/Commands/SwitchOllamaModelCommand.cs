@@ -6,6 +6,9 @@ using ElixiModels.Catalog;
 using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 

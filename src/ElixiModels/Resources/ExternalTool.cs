@@ -10,24 +10,6 @@ using System.Threading.Tasks;
 
 namespace ElixiModels.Resources;
 
-/// <summary>What a tool printed and how it ended.</summary>
-public sealed class ToolOutput
-{
-    public ToolOutput(int exitCode, string standardOutput, string standardError, bool timedOut)
-    {
-        ExitCode = exitCode;
-        StandardOutput = standardOutput;
-        StandardError = standardError;
-        TimedOut = timedOut;
-    }
-
-    public int ExitCode { get; }
-    public string StandardOutput { get; }
-    public string StandardError { get; }
-    public bool TimedOut { get; }
-    public bool Succeeded => !TimedOut && ExitCode == 0;
-}
-
 /// <summary>
 /// Runs a small system tool (nvidia-smi, rocm-smi, sysctl, vm_stat): found on PATH once per process, output read
 /// asynchronously while it runs, killed when it outlives its timeout. Never throws for a missing or failing tool.

@@ -4,6 +4,9 @@ using System.Linq;
 using System.Threading.Tasks;
 using ElixiModels.Tests.Harness;
 using Xunit;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Tests.Pipeline;
 

@@ -3,6 +3,9 @@ using System.Management.Automation;
 using System.Threading.Tasks;
 using ElixiModels.Tests.Harness;
 using Xunit;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Tests.Pipeline;
 

@@ -6,6 +6,9 @@ using System.Threading.Tasks;
 using ElixiModels.Tests.Harness;
 using ElixiModels.Tests.Pipeline;
 using Xunit;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Tests.Reliability;
 

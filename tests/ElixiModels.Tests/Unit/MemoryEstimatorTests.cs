@@ -7,6 +7,9 @@ using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using Xunit;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Tests.Unit;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using ElixiModels.Lifecycle;
 using Xunit;
+using ElixiModels.Reporting;
 
 namespace ElixiModels.Tests.Unit;
 

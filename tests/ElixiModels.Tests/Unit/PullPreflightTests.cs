@@ -3,6 +3,9 @@ using System.IO;
 using ElixiModels.Commands;
 using ElixiModels.Lifecycle;
 using Xunit;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
 namespace ElixiModels.Tests.Unit;
 

@@ -1,8 +1,10 @@
 using System;
 using System.Management.Automation;
 using ElixiModels.Resources;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Cmdlets;
 
 /// <summary>Runs when the module is imported: takes the first CPU sample, so the first status already has a CPU %.</summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer

@@ -1,7 +1,7 @@
 using System;
 using System.Diagnostics;
 
-namespace ElixiModels.Lifecycle;
+namespace ElixiModels.Reporting;
 
 /// <summary>
 /// Decides when a progress update may be shown: at most a given number a second, with a percentage that never goes

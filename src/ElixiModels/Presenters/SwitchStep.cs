@@ -6,8 +6,10 @@ using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Session;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Presenters;
 
 /// <summary>Making a model the session's active one on one server: shared by Switch-OllamaModel and Install-OllamaModel -AutoSwitch.</summary>
 internal static class SwitchStep

@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using ElixiModels.Catalog;
+using ElixiModels.Cmdlets;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Arguments;
 
 /// <summary>Completes -Name with installed model names and the names in the module's catalog.</summary>
 internal sealed class CatalogNameCompleter : ModelNameCompleter

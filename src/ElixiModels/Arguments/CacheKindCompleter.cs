@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using ElixiModels.Cmdlets;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Arguments;
 
 /// <summary>Completes Clear-OllamaCache -Kind with the kinds the session cache holds now, plus the usual ones.</summary>
 internal sealed class CacheKindCompleter : IArgumentCompleter

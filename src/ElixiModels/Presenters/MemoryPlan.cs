@@ -6,8 +6,10 @@ using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Presenters;
 
 /// <summary>
 /// The cmdlets' memory planning: <see cref="MemoryEstimator"/> with this machine's OLLAMA_KV_CACHE_TYPE and

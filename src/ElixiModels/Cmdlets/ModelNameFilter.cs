@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ElixiModels.Models;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Cmdlets;
 
 /// <summary>
 /// Matches model names against -Name values: wildcards as in PowerShell; a literal name with a tag must match exactly;

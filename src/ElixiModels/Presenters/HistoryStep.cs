@@ -5,8 +5,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.History;
 using ElixiModels.Models;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Presenters;
 
 /// <summary>
 /// The cmdlets' use of the benchmark history: a history that cannot be written or read is a warning, never a failure

@@ -5,8 +5,10 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using ElixiModels.Ollama;
+using ElixiModels.Cmdlets;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Arguments;
 
 /// <summary>
 /// Completes -Uri with the servers a user is likely to mean: the $PSDefaultParameterValues server, $env:OLLAMA_HOST

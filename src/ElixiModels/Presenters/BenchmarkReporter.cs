@@ -1,8 +1,10 @@
 using System;
 using System.Management.Automation;
 using ElixiModels.Benchmark;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Presenters;
 
 /// <summary>
 /// Shows a benchmark's progress: one bar for the model (warm-up and runs, over all models of the invocation) and a

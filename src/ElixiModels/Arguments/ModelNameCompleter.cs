@@ -8,8 +8,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Cmdlets;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Arguments;
 
 /// <summary>Completes -Name with installed model names: case-insensitive prefix, quoted when needed, cached.</summary>
 internal class ModelNameCompleter : IArgumentCompleter

@@ -6,8 +6,11 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Lifecycle;
 using ElixiModels.Ollama;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
+using ElixiModels.Reporting;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Presenters;
 
 /// <summary>
 /// Shows a pull as one progress bar (bytes summed over all blobs, speed, time left, phase) and, optionally, a child

@@ -8,8 +8,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Ollama;
 using ElixiModels.Session;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Cmdlets;
 
 /// <summary>
 /// Base of every ElixiModels cmdlet: the -Uri and -TimeoutSec parameters, the per-session state, cancellation on

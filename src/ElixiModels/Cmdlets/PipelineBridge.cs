@@ -4,8 +4,10 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Cmdlets;
 
 /// <summary>
 /// Lets background work write to the pipeline: every write is queued and performed on the pipeline thread by

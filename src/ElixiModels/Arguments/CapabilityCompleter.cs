@@ -2,8 +2,10 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using ElixiModels.Cmdlets;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Arguments;
 
 /// <summary>Completes -Capability with the capabilities Ollama reports.</summary>
 internal sealed class CapabilityCompleter : IArgumentCompleter

@@ -1,8 +1,10 @@
 using System;
 using System.Management.Automation;
 using ElixiModels.Ollama;
+using ElixiModels.Cmdlets;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Arguments;
 
 /// <summary>Lets -KeepAlive take '10m', '1h30m', '30s', '-1', 'Forever', a TimeSpan or seconds.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]

@@ -1,8 +1,10 @@
 using System;
 using System.Management.Automation;
 using ElixiModels.Ollama;
+using ElixiModels.Arguments;
+using ElixiModels.Presenters;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Cmdlets;
 
 /// <summary>Builds the ErrorRecords every cmdlet emits: stable ids, the right category, the server's text, advice.</summary>
 internal static class OllamaErrors

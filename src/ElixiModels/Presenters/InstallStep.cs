@@ -10,8 +10,10 @@ using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Session;
+using ElixiModels.Cmdlets;
+using ElixiModels.Arguments;
 
-namespace ElixiModels.Commands;
+namespace ElixiModels.Presenters;
 
 /// <summary>
 /// Installing one model on one server with progress, confirmation and clear errors: shared by Install-OllamaModel
