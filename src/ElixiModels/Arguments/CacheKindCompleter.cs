@@ -19,5 +19,5 @@ internal sealed class CacheKindCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         ModelNameCompleter.Complete((wordToComplete ?? string.Empty).Trim('\'', '"'),
-            Usual.Concat(OllamaCmdlet.CurrentSessionForCompletion().Cache.GetStatistics().Kinds.Keys));
+            Usual.Concat(ElixiCmdlet.CurrentSessionForCompletion().Cache.GetStatistics().Kinds.Keys));
 }

@@ -35,7 +35,7 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
 
     protected override void ProcessRecord()
     {
-        List<string> names = ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag], e.g. llama3.2:3b; list installed models with Get-OllamaModel.");
+        List<string> names = AcceptNames(Name);
         if (names.Count == 0)
         {
             return;
@@ -43,38 +43,30 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
 
         RunPerHost(async (bridge, client, ct) =>
         {
-            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            HashSet<string> loaded;
-            try
+            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: true, ct).ConfigureAwait(false);
+            if (inventory.RunningProblem is { } psProblem)
             {
-                loaded = new HashSet<string>((await client.ListRunningAsync(ct).ConfigureAwait(false)).Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
-            }
-            catch (OllamaException ex)
-            {
-                bridge.WriteWarning($"Could not read loaded models from {client.Host}; loaded models are deleted without unloading first: {ex.Message}");
-                loaded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                bridge.WriteWarning($"Could not read loaded models from {client.Host}; loaded models are deleted without unloading first: {psProblem}");
             }
 
+            ISet<string> loaded = inventory.LoadedNames;
+            IReadOnlyList<WireModel> installed = inventory.Installed;
             var targets = new List<WireModel>();
-            foreach (string name in names)
+            foreach (NameMatch<WireModel> asked in inventory.Resolve(names).PerName)
             {
-                List<WireModel> matches = WildcardPattern.ContainsWildcardCharacters(name)
-                    ? installed.Where(m => new ModelNameFilter(new[] { name }).Matches(ModelName.Normalize(m.Name))).ToList()
-                    : installed.Where(m => ModelName.Resolve(name, installed.Select(i => i.Name)).Contains(ModelName.Normalize(m.Name), StringComparer.OrdinalIgnoreCase)).ToList();
-                if (matches.Count > 1 && !WildcardPattern.ContainsWildcardCharacters(name))
+                if (!asked.IsPattern && asked.Models.Count > 1)
                 {
-                    bridge.WriteError(OllamaErrors.Build(
-                        new ArgumentException($"'{name}' names several models installed on {client.Host}: {string.Join(", ", matches.Select(m => ModelName.Normalize(m.Name)))}; none was deleted."),
-                        "AmbiguousModelName", ErrorCategory.InvalidArgument, name, "Give the tag of the model to delete, or a wildcard (e.g. 'name:*') to delete every tag."));
+                    bridge.WriteError(OllamaErrors.AmbiguousModelName(asked.Name, client.Host, asked.Models.Select(m => ModelName.Normalize(m.Name)), "none was deleted.",
+                        "Give the tag of the model to delete, or a wildcard (e.g. 'name:*') to delete every tag."));
                     continue;
                 }
 
-                if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                if (!asked.IsPattern && asked.Models.Count == 0)
                 {
-                    bridge.WriteError(GetOllamaModelCommand.NotFound(name, client.Host, installed.Select(m => m.Name), "List installed models with Get-OllamaModel."));
+                    bridge.WriteError(OllamaErrors.ModelNotInstalled(asked.Name, client.Host, inventory.InstalledNames, "List installed models with Get-OllamaModel."));
                 }
 
-                targets.AddRange(matches.Where(m => !targets.Contains(m)));
+                targets.AddRange(asked.Models.Where(m => !targets.Contains(m)));
             }
 
             var removed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

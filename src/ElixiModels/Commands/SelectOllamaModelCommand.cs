@@ -243,8 +243,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
             if (ModelNameFilter.PatternProblem(name!.Trim()) is { } problem)
             {
-                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, name,
-                    "Use name[:tag] with optional wildcards, e.g. llama3.2 or qwen*."));
+                WriteError(OllamaErrors.InvalidModelName(name, problem));
                 continue;
             }
 
@@ -282,50 +281,44 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     {
         try
         {
-            Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
-            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            IReadOnlyList<WireRunningModel> running;
-            try
+            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: true, ct).ConfigureAwait(false);
+            if (inventory.RunningProblem is { } psProblem)
             {
-                running = await psTask.ConfigureAwait(false);
-            }
-            catch (OllamaException ex)
-            {
-                bridge.WriteWarning($"Could not read the loaded models of {client.Host}, so no model gets the loaded bonus: {ex.Message}");
-                running = Array.Empty<WireRunningModel>();
+                bridge.WriteWarning($"Could not read the loaded models of {client.Host}, so no model gets the loaded bonus: {psProblem}");
             }
 
+            IReadOnlyList<WireRunningModel> running = inventory.Running;
             var picked = new List<(WireModel Wire, BenchmarkResult? Measured)>();
             if (wanted is null)
             {
-                picked.AddRange(installed.Select(m => (m, (BenchmarkResult?)null)));
+                picked.AddRange(inventory.Installed.Select(m => (m, (BenchmarkResult?)null)));
             }
             else
             {
-                foreach (Wanted w in wanted)
+                NameResolution<WireModel> asked = inventory.Resolve(wanted.Select(w => w.Name));
+                for (int n = 0; n < wanted.Count; n++)
                 {
-                    var filter = new ModelNameFilter(new[] { w.Name });
-                    foreach (WireModel found in installed.Where(m => filter.Matches(m.Name)))
+                    foreach (WireModel found in asked.PerName[n].Models)
                     {
                         int at = picked.FindIndex(p => ReferenceEquals(p.Wire, found));
                         if (at >= 0)
                         {
-                            picked[at] = (found, w.Measured ?? picked[at].Measured);
+                            picked[at] = (found, wanted[n].Measured ?? picked[at].Measured);
                         }
                         else
                         {
-                            picked.Add((found, w.Measured));
+                            picked.Add((found, wanted[n].Measured));
                         }
                     }
+                }
 
-                    foreach (string missing in filter.Unmatched())
-                    {
-                        bridge.WriteError(GetOllamaModelCommand.NotFound(missing, client.Host, installed.Select(m => m.Name)));
-                    }
+                foreach (string missing in asked.Unmatched)
+                {
+                    bridge.WriteError(OllamaErrors.ModelNotInstalled(missing, client.Host, inventory.InstalledNames));
                 }
             }
 
-            var loadedNames = new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
+            ISet<string> loadedNames = inventory.LoadedNames;
             long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
             // A long gather (hundreds of models, one /api/show each on Ollama 0.23) shows how far it got.
             ProgressRateLimiter? limiter = picked.Count > ProgressAbove ? ProgressRateLimiter.StartNew() : null;
@@ -363,7 +356,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 candidates[Candidate(model, details[i].Details, loaded, free, measured)] = model;
             }
 
-            return new HostCandidates(client, candidates, installed.Select(m => m.Name).ToList(), free);
+            return new HostCandidates(client, candidates, inventory.InstalledNames, free);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -41,9 +41,7 @@ public sealed class StopOllamaModelCommand : OllamaCmdlet
 
     protected override void ProcessRecord()
     {
-        List<string> names = All
-            ? new List<string>()
-            : ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag], e.g. llama3.2:3b; list loaded models with Get-OllamaModel -Loaded.");
+        List<string> names = All ? new List<string>() : AcceptNames(Name);
         if (!All && names.Count == 0)
         {
             return;
@@ -51,31 +49,29 @@ public sealed class StopOllamaModelCommand : OllamaCmdlet
 
         RunPerHost(async (bridge, client, ct) =>
         {
-            IReadOnlyList<WireRunningModel> running = await client.ListRunningAsync(ct).ConfigureAwait(false);
-            var targets = new List<WireRunningModel>();
-            IReadOnlyList<WireModel>? installed = null;
-            foreach (string name in All ? new[] { "*" } : names.ToArray())
+            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: true, ct).ConfigureAwait(false);
+            if (inventory.RunningFailure is { } psFailure)
             {
-                bool wildcard = WildcardPattern.ContainsWildcardCharacters(name);
-                var filter = new ModelNameFilter(new[] { name });
-                List<WireRunningModel> matches = running
-                    .Where(r => wildcard ? filter.Matches(ModelName.Normalize(r.Name)) : ModelName.SameModel(r.Name, name))
-                    .ToList();
-                if (matches.Count == 0 && !wildcard)
+                throw psFailure;
+            }
+
+            var targets = new List<WireRunningModel>();
+            foreach (NameMatch<WireRunningModel> asked in inventory.ResolveLoaded(All ? new[] { "*" } : names).PerName)
+            {
+                if (asked.Models.Count == 0 && !asked.IsPattern)
                 {
-                    installed ??= await client.ListInstalledAsync(ct).ConfigureAwait(false);
-                    if (installed.Any(m => ModelName.SameModel(m.Name, name)))
+                    if (inventory.Find(asked.Name) is not null)
                     {
-                        bridge.WriteVerbose($"{ModelName.Normalize(name)} is not loaded on {client.Host}; nothing to unload.");
+                        bridge.WriteVerbose($"{ModelName.Normalize(asked.Name)} is not loaded on {client.Host}; nothing to unload.");
                     }
                     else
                     {
-                        bridge.WriteError(GetOllamaModelCommand.NotFound(name, client.Host, installed.Select(m => m.Name),
+                        bridge.WriteError(OllamaErrors.ModelNotInstalled(asked.Name, client.Host, inventory.InstalledNames,
                             "List loaded models with Get-OllamaModel -Loaded, installed ones with Get-OllamaModel."));
                     }
                 }
 
-                targets.AddRange(matches.Where(m => !targets.Any(t => ModelName.SameModel(t.Name, m.Name))));
+                targets.AddRange(asked.Models.Where(m => !targets.Any(t => ModelName.SameModel(t.Name, m.Name))));
             }
 
             if (targets.Count == 0)

@@ -46,14 +46,17 @@ public sealed class InstallResult
     public IReadOnlyList<WireModel> Installed { get; }
 }
 
-/// <summary>Installs (pulls) a model on one server unless it is there already, or updates it when forced.</summary>
+/// <summary>
+/// Installs (pulls) a model on one server unless it is there already, or updates it when forced. Works on the server's
+/// inventory, so installing several models lists the server once before and once after each pull.
+/// </summary>
 public sealed class ModelInstaller
 {
-    private readonly OllamaClient _client;
+    private readonly ServerInventory _inventory;
 
-    public ModelInstaller(OllamaClient client)
+    public ModelInstaller(ServerInventory inventory)
     {
-        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _inventory = inventory ?? throw new ArgumentNullException(nameof(inventory));
     }
 
     /// <param name="name">A valid model name.</param>
@@ -65,29 +68,27 @@ public sealed class ModelInstaller
     public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<bool>> confirm,
         Action<PullUpdate> onUpdate, CancellationToken ct)
     {
-        IReadOnlyList<WireModel> installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
-        WireModel? before = Find(installed, name);
+        OllamaClient client = _inventory.Client;
+        WireModel? before = _inventory.Find(name);
         if (before is not null && !force)
         {
-            return new InstallResult(InstallOutcome.AlreadyInstalled, before, before, installed);
+            return new InstallResult(InstallOutcome.AlreadyInstalled, before, before, _inventory.Installed);
         }
 
         if (!await confirm(before).ConfigureAwait(false))
         {
-            return new InstallResult(InstallOutcome.Declined, null, before, installed);
+            return new InstallResult(InstallOutcome.Declined, null, before, _inventory.Installed);
         }
 
-        await _client.PullAsync(name, insecure, onUpdate, ct).ConfigureAwait(false);
-        installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
-        WireModel after = Find(installed, name)
-            ?? throw new OllamaException(OllamaErrorKind.InvalidResponse, _client.Endpoint,
-                $"Ollama at {_client.Host} reported the download of '{name}' as successful, but does not list the model.", model: name);
+        await client.PullAsync(name, insecure, onUpdate, ct).ConfigureAwait(false);
+        await _inventory.RefreshInstalledAsync(ct).ConfigureAwait(false);
+        IReadOnlyList<WireModel> installed = _inventory.Installed;
+        WireModel after = _inventory.Find(name)
+            ?? throw new OllamaException(OllamaErrorKind.InvalidResponse, client.Endpoint,
+                $"Ollama at {client.Host} reported the download of '{name}' as successful, but does not list the model.", model: name);
         InstallOutcome outcome = before is null
             ? InstallOutcome.Installed
             : string.Equals(before.Digest, after.Digest, StringComparison.OrdinalIgnoreCase) ? InstallOutcome.Unchanged : InstallOutcome.Updated;
         return new InstallResult(outcome, after, before, installed);
     }
-
-    private static WireModel? Find(IReadOnlyList<WireModel> installed, string name) =>
-        installed.FirstOrDefault(m => ModelName.SameModel(m.Name, name));
 }

@@ -137,8 +137,9 @@ public static class PullPreflight
     }
 
     /// <summary>Plans the pull of <paramref name="name"/> onto the client's server. Never throws for missing facts: they stay null.</summary>
-    public static async Task<PullPlan> PlanAsync(OllamaClient client, RegistryClient registry, ModelName name, IHostResourceProbe probe, CancellationToken ct)
+    public static async Task<PullPlan> PlanAsync(ServerInventory inventory, RegistryClient registry, ModelName name, IHostResourceProbe probe, CancellationToken ct)
     {
+        OllamaClient client = inventory.Client;
         RegistryManifest? manifest = null;
         string? problem = null;
         try
@@ -153,15 +154,21 @@ public static class PullPreflight
 
         long? download = manifest is null ? null : await MissingBytesAsync(client, manifest, ct).ConfigureAwait(false);
 
-        bool local = OllamaEndpoint.IsLocal(client.Endpoint);
+        bool local = inventory.IsLocal;
         string? store = local ? ModelStorePath() : null;
+        long? total = manifest?.SizeBytes ?? (ModelCatalog.Default.Find(name.FullName) is { SizeBytes: > 0 } entry ? entry.SizeBytes : null);
         long? budget = null;
         if (local)
         {
             try
             {
-                long loaded = (await client.ListRunningAsync(ct).ConfigureAwait(false)).Sum(m => m.Size);
-                budget = MemoryFit.Budget(await probe.ReadAsync(ct).ConfigureAwait(false)) + loaded;
+                budget = MemoryFit.Budget(await probe.ReadAsync(ct).ConfigureAwait(false));
+                // Ollama evicts idle models to make room: what they hold counts too, asked only when it can change the answer.
+                if (total is { } needed && MemoryFit.Required(needed) > budget)
+                {
+                    await inventory.ReadRunningAsync(ct).ConfigureAwait(false);
+                    budget += inventory.Running.Sum(m => m.Size);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -169,7 +176,6 @@ public static class PullPreflight
             }
         }
 
-        long? total = manifest?.SizeBytes ?? (ModelCatalog.Default.Find(name.FullName) is { SizeBytes: > 0 } entry ? entry.SizeBytes : null);
         return new PullPlan
         {
             Name = name.FullName,
