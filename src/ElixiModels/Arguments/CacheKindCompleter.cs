@@ -14,7 +14,7 @@ internal sealed class CacheKindCompleter : IArgumentCompleter
     private static readonly string[] Usual = { "details", "registry", "benchmark" };
 
     /// <summary>Every kind of entry the module stores (the part of a cache key before ':').</summary>
-    internal static readonly string[] Known = { "details", "registry", "registry-offline", "benchmark", "benchmark-result", "installed-names" };
+    internal static readonly string[] Known = { "details", "registry", "registry-offline", "benchmark", "installed-names" };
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>

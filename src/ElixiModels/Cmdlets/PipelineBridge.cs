@@ -65,9 +65,6 @@ public sealed class PipelineBridge
     /// <summary>Asks ShouldProcess on the pipeline thread (it may prompt the user) and returns the answer.</summary>
     public Task<bool> ShouldProcessAsync(string target, string action) => InvokeAsync(() => _cmdlet.ShouldProcess(target, action));
 
-    /// <summary>Asks ShouldContinue on the pipeline thread.</summary>
-    public Task<bool> ShouldContinueAsync(string query, string caption) => InvokeAsync(() => _cmdlet.ShouldContinue(query, caption));
-
     /// <summary>Runs <paramref name="func"/> on the pipeline thread and hands back its result.</summary>
     public Task<T> InvokeAsync<T>(Func<T> func)
     {

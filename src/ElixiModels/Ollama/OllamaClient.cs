@@ -112,10 +112,6 @@ public sealed class OllamaClient
     public Task DeleteAsync(string model, CancellationToken ct) =>
         Guard(() => Sharp.DeleteModelAsync(new DeleteModelRequest { Model = model }, ct), model);
 
-    /// <summary>POST /api/copy. Not retried.</summary>
-    public Task CopyAsync(string source, string destination, CancellationToken ct) =>
-        Guard(() => Sharp.CopyModelAsync(new CopyModelRequest { Source = source, Destination = destination }, ct), source);
-
     /// <summary>
     /// POST /api/pull, streaming. <paramref name="onUpdate"/> runs for every line; an {"error"} line or a stream that
     /// ends before "success" throws. Not retried: a re-run resumes, since Ollama keeps partial blobs.

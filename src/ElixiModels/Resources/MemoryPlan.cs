@@ -5,11 +5,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
-using ElixiModels.Resources;
-using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
 
-namespace ElixiModels.Presenters;
+namespace ElixiModels.Resources;
 
 /// <summary>
 /// The cmdlets' memory planning: <see cref="MemoryEstimator"/> with this machine's OLLAMA_KV_CACHE_TYPE and
@@ -28,6 +25,9 @@ internal static class MemoryPlan
     /// For a server on this machine: free RAM + free VRAM − 1 GiB (<see cref="MemoryFit.Budget"/>) plus what loaded
     /// models occupy (Ollama evicts idle ones). Null for another machine, or when this machine cannot be read.
     /// </summary>
+    public static Task<long?> BudgetAsync(ServerInventory inventory, IHostResourceProbe probe, CancellationToken ct) =>
+        BudgetAsync(inventory.Client, Task.FromResult(inventory.Running), probe, ct);
+
     public static async Task<long?> BudgetAsync(OllamaClient client, Task<IReadOnlyList<WireRunningModel>>? running, IHostResourceProbe probe, CancellationToken ct)
     {
         if (!OllamaEndpoint.IsLocal(client.Endpoint))
