@@ -15,7 +15,7 @@ using OllamaSharp.Models;
 namespace ElixiModels.Ollama;
 
 /// <summary>
-/// The module's access to one Ollama server. Version, delete and copy go through OllamaSharp; listings, /api/show and
+/// The module's access to one Ollama server. Version and delete go through OllamaSharp; listings, /api/show and
 /// the NDJSON streams (pull, generate) are read here because OllamaSharp 5.5.2 drops context_length and capabilities
 /// detail, ignores {"error"} lines inside generate streams, cannot time the first token, and its extra mapping layer
 /// costs listing speed. Every failure is an
