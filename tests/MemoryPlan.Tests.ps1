@@ -1,6 +1,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 
-# Memory planned for a context length: Get-OllamaModel -Detailed, Switch-OllamaModel and Select-OllamaModel -ContextLength.
+# Memory planned for a context length: Get-OllamaModel -Detailed and -Available, Switch-OllamaModel and
+# Select-OllamaModel -ContextLength.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Sim = Enter-ElixiTest
@@ -76,5 +77,49 @@ Describe 'Select-OllamaModel -ContextLength' {
         $picked = Select-OllamaModel coding -ContextLength 32768 -MemoryLimit ($need - 1) -All -ErrorAction SilentlyContinue
         $picked.Name | Should -Not -Contain 'qwen2.5-coder:7b'
         (Select-OllamaModel coding -ContextLength 32768 -MemoryLimit $need -All).Name | Should -Contain 'qwen2.5-coder:7b'
+    }
+}
+
+Describe 'Get-OllamaModel -Available -ContextLength' {
+    BeforeAll {
+        # The simulator is the registry too, so the commands run as a user types them (no -Offline, no -RegistryUri).
+        $script:Registry = $env:ELIXI_REGISTRY
+        $env:ELIXI_REGISTRY = $script:Sim.Uri
+    }
+
+    AfterAll {
+        $env:ELIXI_REGISTRY = $script:Registry
+    }
+
+    It 'plans a downloadable model from its architecture, the KV cache growing with the context' {
+        $m = Get-OllamaModel -Available llama3.1:8b
+        $e = $m.EstimatedMemory
+        $e.Basis | Should -Be 'Catalog'
+        $e.ContextLength | Should -Be 4096
+        $e.WeightsBytes | Should -Be $m.SizeBytes
+        $e.KvCacheBytes | Should -Be 536870912   # 2 x 32 layers x 8 KV heads x 128 x 4096 tokens x 2 bytes
+        $m.RequiredMemoryBytes | Should -Be $e.TotalBytes
+
+        $big = (Get-OllamaModel -Available llama3.1:8b -ContextLength 32768).EstimatedMemory
+        $big.KvCacheBytes | Should -Be (8 * $e.KvCacheBytes)
+        ((Get-OllamaModel -Available llama3.1:8b -ContextLength 32768) | Format-List | Out-String) | Should -Match 'EstimatedMemory\s*: .* at 32,768 tokens \(weights'
+    }
+
+    It 'keeps fewer models that fit at 131072 tokens than at 2048' {
+        $budget = (Get-OllamaModelStatus).HostResources.UsableMemoryBytes
+        if ($budget -gt 400GB) { Set-ItResult -Skipped -Because 'this machine fits every catalog model at any context'; return }
+        $small = @(Get-OllamaModel -Available -FitsMemory -ContextLength 2048)
+        $large = @(Get-OllamaModel -Available -FitsMemory -ContextLength 131072)
+        $large.Count | Should -BeLessThan $small.Count
+        $large.Name | Where-Object { $_ -notin $small.Name } | Should -BeNullOrEmpty
+        $large | ForEach-Object { $_.EstimatedMemory.TotalBytes | Should -BeLessOrEqual $budget }
+        $dropped = $small | Where-Object Name -notin $large.Name | Select-Object -First 1
+        (Get-OllamaModel -Available $dropped.Name -ContextLength 131072).FitsMemory | Should -BeFalse
+    }
+
+    It 'works in a fresh pwsh process' {
+        $module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
+        $out = Invoke-FreshPwsh "Import-Module '$module'; (Get-OllamaModel -Available qwen2.5-coder:7b -ContextLength 32768 -Uri '$($script:Sim.Uri)').EstimatedMemory.KvCacheBytes"
+        $out | Should -Be '1879048192'
     }
 }

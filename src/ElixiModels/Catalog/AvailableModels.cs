@@ -152,8 +152,11 @@ public sealed class AvailableModels
         return new AvailableResolution(candidates, notFound, reached, unconfirmed);
     }
 
-    /// <summary>The output object for <paramref name="candidate"/> on <paramref name="host"/>.</summary>
-    public OllamaCatalogModel Describe(AvailableCandidate candidate, string host, bool isInstalled, HostResources? resources)
+    /// <summary>
+    /// The output object for <paramref name="candidate"/> on <paramref name="host"/>, its memory planned for
+    /// <paramref name="contextLength"/> (default: Ollama's) and judged against <paramref name="resources"/> when known.
+    /// </summary>
+    public OllamaCatalogModel Describe(AvailableCandidate candidate, string host, bool isInstalled, HostResources? resources, int? contextLength = null)
     {
         CatalogEntry? e = candidate.Entry;
         RegistryManifest? manifest = candidate.Manifest;
@@ -167,6 +170,7 @@ public sealed class AvailableModels
         }
 
         long size = manifest?.SizeBytes ?? e?.SizeBytes ?? 0;
+        MemoryEstimate plan = Plan(e, size, parameters, contextLength);
         IReadOnlyList<string> tasks = e is { Tasks.Length: > 0 }
             ? e.Tasks.Select(t => t.ToLowerInvariant()).ToArray()
             : TaskClassifier.TaskNames(new ModelTraits
@@ -189,8 +193,9 @@ public sealed class AvailableModels
             ParameterCount = parameters,
             Quantization = e?.Quantization,
             SizeBytes = size,
-            RequiredMemoryBytes = MemoryFit.Required(size),
-            FitsMemory = resources is null ? null : MemoryFit.Fits(size, resources),
+            RequiredMemoryBytes = plan.TotalBytes,
+            EstimatedMemory = plan,
+            FitsMemory = resources is null ? null : plan.TotalBytes <= MemoryFit.Budget(resources),
             ContextLength = e?.ContextLength,
             Capabilities = capabilities,
             TaskTypes = tasks,
@@ -200,6 +205,17 @@ public sealed class AvailableModels
             Host = host,
             CatalogDate = _catalog.CompiledOn,
         };
+    }
+
+    /// <summary>
+    /// The memory a downloadable model is planned to need, by the same estimator as an installed one: from the
+    /// catalog's architecture facts for it, else (a model the catalog lacks) its size plus 20 %.
+    /// </summary>
+    public MemoryEstimate Plan(CatalogEntry? entry, long sizeBytes, long? parameterCount, int? contextLength)
+    {
+        ModelDetails? facts = _catalog.ArchitectureOf(entry)?.ToDetails(entry!.ContextLength, parameterCount);
+        return MemoryEstimator.Estimate(facts, sizeBytes, contextLength ?? MemoryEstimator.DefaultContext(facts),
+            MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment(), MemoryEstimateBasis.Catalog);
     }
 
     /// <summary>"7B" from a tag like "7b", "1.5b-instruct-q4_K_M", "8x7b", "135m"; null when the tag says no size.</summary>

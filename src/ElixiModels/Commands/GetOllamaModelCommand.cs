@@ -60,10 +60,11 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     public SwitchParameter Detailed { get; set; }
 
     /// <summary>
-    /// With -Detailed: the context length (tokens) to plan memory for in EstimatedMemory. Default: the Modelfile's
-    /// num_ctx, else Ollama's default (4096).
+    /// With -Detailed or -Available: the context length (tokens) to plan memory for in EstimatedMemory, and, with
+    /// -FitsMemory, to judge the fit by. Default: the Modelfile's num_ctx, else Ollama's default (4096).
     /// </summary>
     [Parameter(ParameterSetName = InstalledSet)]
+    [Parameter(ParameterSetName = AvailableSet)]
     [ValidateRange(1, 16_777_216)]
     public int ContextLength { get; set; }
 
@@ -317,7 +318,8 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
                 foreach (AvailableCandidate candidate in found.Candidates)
                 {
-                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), local ? resources : null);
+                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), local ? resources : null,
+                        ContextLength > 0 ? ContextLength : null);
                     if (query.Matches(model))
                     {
                         bridge.WriteObject(model);

@@ -29,10 +29,17 @@ public sealed class MemoryEstimate
     /// <summary>Parallel requests the cache is sized for ($env:OLLAMA_NUM_PARALLEL, default 1).</summary>
     public int NumParallel { get; internal init; } = 1;
 
-    /// <summary>False when the model's architecture facts were missing and the KV cache could not be estimated (it is 0 then).</summary>
+    /// <summary>
+    /// False when the model's architecture facts were missing: the KV cache could not be estimated (it is 0) and the
+    /// overhead is 20 % of the weights, whatever the context (<see cref="Basis"/> is Size).
+    /// </summary>
     public bool IsComplete { get; internal init; }
 
-    public override string ToString() => string.Format(CultureInfo.InvariantCulture,
-        "{0} at {1:N0} tokens (weights {2} + KV cache {3} + overhead {4})",
-        Units.Bytes(TotalBytes), ContextLength, Units.Bytes(WeightsBytes), Units.Bytes(KvCacheBytes), Units.Bytes(OverheadBytes));
+    /// <summary>Where the architecture facts came from: the installed model's model_info, the module's catalog, or none (Size).</summary>
+    public MemoryEstimateBasis Basis { get; internal init; }
+
+    public override string ToString() => IsComplete
+        ? string.Format(CultureInfo.InvariantCulture, "{0} at {1:N0} tokens (weights {2} + KV cache {3} + overhead {4})",
+            Units.Bytes(TotalBytes), ContextLength, Units.Bytes(WeightsBytes), Units.Bytes(KvCacheBytes), Units.Bytes(OverheadBytes))
+        : string.Format(CultureInfo.InvariantCulture, "{0} (size + 20 %: no architecture facts, so the context is not counted)", Units.Bytes(TotalBytes));
 }

@@ -34,11 +34,18 @@ public sealed class OllamaCatalogModel
     /// <summary>The same number as <see cref="Size"/>.</summary>
     public long SizeBytes { get; internal init; }
 
-    /// <summary>Memory the model needs when loaded (download size plus 20 %), in bytes.</summary>
+    /// <summary>Memory the model is planned to need when loaded (<see cref="EstimatedMemory"/>'s total), in bytes.</summary>
     public long RequiredMemory => RequiredMemoryBytes;
 
     /// <summary>The same number as <see cref="RequiredMemory"/>.</summary>
     public long RequiredMemoryBytes { get; internal init; }
+
+    /// <summary>
+    /// The memory planned for a load at the context asked for (Get-OllamaModel -Available -ContextLength; default
+    /// Ollama's 4096): weights, KV cache and overhead from the architecture facts shipped in the catalog, by the same
+    /// estimator as installed models. For a model the catalog lacks it is the size plus 20 % (Basis = Size).
+    /// </summary>
+    public MemoryEstimate EstimatedMemory { get; internal init; } = new();
 
     /// <summary>Whether it fits this machine's available RAM plus free VRAM (with headroom); null when they could not be read.</summary>
     public bool? FitsMemory { get; internal init; }

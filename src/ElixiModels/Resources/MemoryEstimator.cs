@@ -7,7 +7,9 @@ namespace ElixiModels.Resources;
 /// Plans a model's memory for a context length as Ollama does before a load (fs/ggml GraphSize and its use in
 /// llm/server.go): weights (the size on disk) + KV cache (per layer: context × (key length + value length) ×
 /// KV heads × bytes per element of the cache type, times OLLAMA_NUM_PARALLEL) + the compute graph (Ollama's formula
-/// for llama, qwen2 and gemma architectures; for others its fallback, GQA × KV cache / 6).
+/// for llama, qwen2 and gemma architectures; for others its fallback, GQA × KV cache / 6). A context beyond the one the
+/// model was trained for is planned at the trained one, as Ollama caps num_ctx there. Without the architecture facts
+/// the estimate is the size plus 20 % (<see cref="MemoryFit.Required"/>).
 /// </summary>
 public static class MemoryEstimator
 {
@@ -44,13 +46,19 @@ public static class MemoryEstimator
         return details?.ContextLength is > 0 and var trained && ctx > trained ? trained : ctx;
     }
 
-    /// <summary>The estimate for <paramref name="weightsBytes"/> of weights with the architecture <paramref name="details"/> describes.</summary>
-    public static MemoryEstimate Estimate(ModelDetails? details, long weightsBytes, int contextLength, string? kvCacheType = null, int numParallel = 1)
+    /// <summary>
+    /// The estimate for <paramref name="weightsBytes"/> of weights with the architecture <paramref name="details"/>
+    /// describes (from <paramref name="basis"/>: an installed model's model_info or the catalog).
+    /// </summary>
+    public static MemoryEstimate Estimate(ModelDetails? details, long weightsBytes, int contextLength, string? kvCacheType = null, int numParallel = 1,
+        MemoryEstimateBasis basis = MemoryEstimateBasis.ModelInfo)
     {
         string type = Normalize(kvCacheType);
         numParallel = Math.Max(1, numParallel);
-        ulong context = (ulong)Math.Max(1, contextLength) * (ulong)numParallel;
-        ulong batch = (ulong)Math.Min(Math.Max(1, contextLength), DefaultBatch);
+        weightsBytes = Math.Max(0, weightsBytes);
+        contextLength = Math.Max(1, details?.ContextLength is > 0 and var trained ? Math.Min(contextLength, trained) : contextLength);
+        ulong context = (ulong)contextLength * (ulong)numParallel;
+        ulong batch = (ulong)Math.Min(contextLength, DefaultBatch);
         ulong layers = (ulong)(details?.BlockCount ?? 0);
         ulong heads = (ulong)(details?.HeadCount ?? 0);
         ulong headsKv = (ulong)(details?.HeadCountKv ?? details?.HeadCount ?? 0);
@@ -60,8 +68,20 @@ public static class MemoryEstimator
         ulong valueLength = (ulong)(details?.ValueLength ?? (int)headSize);
         ulong vocab = (ulong)(details?.VocabSize ?? 0);
         bool complete = layers > 0 && headsKv > 0 && keyLength + valueLength > 0;
+        if (!complete)
+        {
+            return new MemoryEstimate
+            {
+                ContextLength = contextLength,
+                WeightsBytes = weightsBytes,
+                OverheadBytes = MemoryFit.Required(weightsBytes) - weightsBytes,
+                KvCacheType = type,
+                NumParallel = numParallel,
+                Basis = MemoryEstimateBasis.Size,
+            };
+        }
 
-        ulong kvPerLayer = complete ? (ulong)(context * (keyLength + valueLength) * headsKv * BytesPerElement(type)) : 0;
+        ulong kvPerLayer = (ulong)(context * (keyLength + valueLength) * headsKv * BytesPerElement(type));
         ulong kvTotal = kvPerLayer * layers;
 
         ulong graph = (details?.Architecture ?? string.Empty).ToLowerInvariant() switch
@@ -79,13 +99,14 @@ public static class MemoryEstimator
 
         return new MemoryEstimate
         {
-            ContextLength = Math.Max(1, contextLength),
-            WeightsBytes = Math.Max(0, weightsBytes),
+            ContextLength = contextLength,
+            WeightsBytes = weightsBytes,
             KvCacheBytes = (long)kvTotal,
             OverheadBytes = (long)graph,
             KvCacheType = type,
             NumParallel = numParallel,
-            IsComplete = complete,
+            IsComplete = true,
+            Basis = basis,
         };
     }
 

@@ -2,10 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using ElixiModels.Catalog;
 using ElixiModels.Commands;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
+using ElixiModels.Session;
 using Xunit;
 using ElixiModels.Cmdlets;
 using ElixiModels.Arguments;
@@ -67,12 +69,63 @@ public class MemoryEstimatorTests
         Assert.Equal(expected, MemoryEstimator.Estimate(Llama32(arch: arch), 0, context).OverheadBytes);
     }
 
-    [Fact]
-    public void Without_architecture_facts_the_estimate_is_the_weights_and_says_it_is_incomplete()
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(131072)]
+    public void Without_architecture_facts_the_estimate_is_the_size_plus_20_percent_at_any_context_and_says_so(int context)
     {
-        MemoryEstimate e = MemoryEstimator.Estimate(new ModelDetails(), 1000, 4096);
+        MemoryEstimate e = MemoryEstimator.Estimate(new ModelDetails(), 1000, context);
         Assert.False(e.IsComplete);
-        Assert.Equal(1000, e.TotalBytes);
+        Assert.Equal(MemoryEstimateBasis.Size, e.Basis);
+        Assert.Equal(0, e.KvCacheBytes);
+        Assert.Equal(1200, e.TotalBytes);
+        Assert.Contains("no architecture facts", e.ToString());
+    }
+
+    // A catalog model (not installed) is planned from the architecture facts shipped in the catalog, by the same
+    // formula: 2 × layers × KV heads × head size × context × 2 bytes (f16). The expected sizes are worked out by hand
+    // from the published facts, e.g. llama3.2:3b 28 × 8 × (128 + 128) × 4096 × 2 = 448 MiB as Ollama logs it.
+    [Theory]
+    [InlineData("llama3.2:3b", 4096, 4096, 469_762_048L)]
+    [InlineData("llama3.1:8b", 8192, 8192, 1_073_741_824L)]      // 32 layers × 8 KV heads × 128
+    [InlineData("qwen2.5-coder:7b", 32768, 32768, 1_879_048_192L)] // 28 × 4 × 3584/28
+    [InlineData("phi3:mini", 4096, 4096, 1_610_612_736L)]         // no GQA: 32 KV heads × 96
+    [InlineData("gemma3:27b", 4096, 4096, 2_080_374_784L)]        // declared key/value length 128
+    [InlineData("deepseek-coder-v2:16b", 4096, 4096, 1_132_462_080L)] // key 192 + value 128
+    [InlineData("gpt-oss:20b", 4096, 4096, 201_326_592L)]         // head size 64, not 2880 / 64
+    [InlineData("nomic-embed-text:latest", 8192, 2048, 75_497_472L)] // capped at the trained 2048, as Ollama caps num_ctx
+    [InlineData("codellama:7b", 32768, 16384, 8_589_934_592L)]
+    public void Catalog_models_are_planned_from_their_published_architecture(string name, int asked, int planned, long kvCache)
+    {
+        using var cache = new SessionCache();
+        CatalogEntry entry = ModelCatalog.Default.Find(name)!;
+        MemoryEstimate e = new AvailableModels(ModelCatalog.Default, cache).Plan(entry, entry.SizeBytes, null, asked);
+        Assert.Equal(MemoryEstimateBasis.Catalog, e.Basis);
+        Assert.True(e.IsComplete);
+        Assert.Equal(planned, e.ContextLength);
+        Assert.Equal(kvCache, e.KvCacheBytes);
+        Assert.Equal(entry.SizeBytes, e.WeightsBytes);
+        Assert.True(e.OverheadBytes > 0);
+    }
+
+    [Fact]
+    public void A_catalog_model_is_planned_exactly_as_the_same_model_once_installed()
+    {
+        using var cache = new SessionCache();
+        CatalogEntry entry = ModelCatalog.Default.Find("llama3.2:3b")!;
+        MemoryEstimate catalog = new AvailableModels(ModelCatalog.Default, cache).Plan(entry, entry.SizeBytes, null, null);
+        MemoryEstimate installed = MemoryEstimator.Estimate(Llama32(keyLength: 128, valueLength: 128), entry.SizeBytes, MemoryEstimator.DefaultContextLength);
+        Assert.Equal(installed.TotalBytes, catalog.TotalBytes);
+        Assert.Equal(MemoryEstimator.DefaultContextLength, catalog.ContextLength);
+    }
+
+    [Fact]
+    public void A_model_the_catalog_lacks_is_planned_from_its_size()
+    {
+        using var cache = new SessionCache();
+        MemoryEstimate e = new AvailableModels(ModelCatalog.Default, cache).Plan(null, 5_000_000_000, 7_000_000_000, 32768);
+        Assert.Equal(MemoryEstimateBasis.Size, e.Basis);
+        Assert.Equal(MemoryFit.Required(5_000_000_000), e.TotalBytes);
     }
 
     [Fact]
