@@ -123,3 +123,69 @@ Describe 'Get-OllamaModel -Available -ContextLength' {
         $out | Should -Be '1879048192'
     }
 }
+
+Describe 'EstimatedMemory split over GPU VRAM and system RAM' -Skip:$IsWindows {
+    # A fresh pwsh process (as a scheduled task runs) whose PATH starts with stand-in GPU tools: the module reads GPUs
+    # through nvidia-smi and rocm-smi, so this is how it meets a machine with (or without) one.
+    BeforeAll {
+        $script:Tools = Join-Path ([IO.Path]::GetTempPath()) "elixi-gpu-tools-$PID"
+        New-Item -ItemType Directory -Path $script:Tools -Force | Out-Null
+        $script:Path = $env:PATH
+        $script:Plan = @'
+Import-Module '{0}'
+$PSDefaultParameterValues['*-Ollama*:Uri'] = '{1}'
+@(Get-OllamaModel -Available llama3.2:1b, llama3.1:8b -Offline -ContextLength 32768) + @(Get-OllamaModel llama3.2:3b -Detailed -ContextLength 8192) |
+    ForEach-Object {{ [pscustomobject]@{{ Name = $_.Name; Fits = $_.FitsMemory; Memory = $_.EstimatedMemory; Shown = ($_ | Format-List | Out-String -Width 200) }} }} |
+    ConvertTo-Json -Depth 3 -Compress -EnumsAsStrings
+'@ -f (Join-Path (Get-RepoRoot) 'ElixiModels.psd1'), $script:Sim.Uri
+
+        function script:Invoke-WithGpuTools([string] $NvidiaSmi) {
+            Set-Content -Path (Join-Path $script:Tools 'nvidia-smi') -Value "#!/bin/sh`n$NvidiaSmi"
+            Set-Content -Path (Join-Path $script:Tools 'rocm-smi') -Value "#!/bin/sh`nexit 1"
+            & chmod +x (Join-Path $script:Tools 'nvidia-smi') (Join-Path $script:Tools 'rocm-smi')
+            $env:PATH = $script:Tools + [IO.Path]::PathSeparator + $script:Path
+            try { $out = Invoke-FreshPwsh $script:Plan } finally { $env:PATH = $script:Path }
+            $byName = @{}
+            ($out -join "`n") | ConvertFrom-Json | ForEach-Object { $byName[$_.Name] = $_ }
+            $byName
+        }
+    }
+
+    AfterAll {
+        $env:PATH = $script:Path
+        Remove-Item -Path $script:Tools -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'offloads the layers that fit a GPU with 7.5 GiB free and keeps the rest in RAM' {
+        $m = Invoke-WithGpuTools "echo 'Stand-in RTX 4060, 8192, 512, 7680, 0'"
+
+        $small = $m['llama3.2:1b'].Memory          # 4.3 GiB at 32K tokens: all of it on the GPU
+        $small.TotalLayers | Should -Be 17
+        $small.GpuLayers | Should -Be 17
+        $small.GpuBytes | Should -Be $small.TotalBytes
+        $small.CpuBytes | Should -Be 0
+
+        $big = $m['llama3.1:8b'].Memory            # 11 GiB at 32K tokens: split
+        $big.TotalLayers | Should -Be 33
+        $big.GpuLayers | Should -BeGreaterThan 0
+        $big.GpuLayers | Should -BeLessThan 33
+        $big.GpuBytes | Should -BeLessOrEqual (7680MB - 1GB)
+        $big.CpuBytes | Should -Be ($big.TotalBytes - $big.GpuBytes)
+        $m['llama3.1:8b'].Shown | Should -Match "Placement\s*: $($big.GpuLayers)/33 layers on GPU: .* VRAM \+ .* RAM"
+
+        $installed = $m['llama3.2:3b'].Memory       # an installed model is placed the same way
+        $installed.Basis | Should -Be 'ModelInfo'
+        $installed.GpuLayers | Should -Be $installed.TotalLayers
+    }
+
+    It 'keeps everything in RAM without a GPU' {
+        $m = Invoke-WithGpuTools 'exit 1'
+        foreach ($name in 'llama3.2:1b', 'llama3.1:8b') {
+            $e = $m[$name].Memory
+            $e.GpuLayers | Should -Be 0
+            $e.GpuBytes | Should -Be 0
+            $e.CpuBytes | Should -Be $e.TotalBytes
+            $m[$name].Shown | Should -Match 'Placement\s*: on CPU: '
+        }
+    }
+}

@@ -23,7 +23,7 @@ public sealed class AvailableFilter
     /// <summary>Largest download size in bytes.</summary>
     public long? MaxSize { get; set; }
 
-    /// <summary>Only models that fit this machine (see <see cref="MemoryFit"/>).</summary>
+    /// <summary>Only models that fit this machine (see <see cref="MemoryEstimator.Fits"/>).</summary>
     public bool FitsMemory { get; set; }
 
     /// <summary>Whether the traits that do not depend on the registry's answer (task, capabilities) hold.</summary>
@@ -154,7 +154,8 @@ public sealed class AvailableModels
 
     /// <summary>
     /// The output object for <paramref name="candidate"/> on <paramref name="host"/>, its memory planned for
-    /// <paramref name="contextLength"/> (default: Ollama's) and judged against <paramref name="resources"/> when known.
+    /// <paramref name="contextLength"/> (default: Ollama's) and, when <paramref name="resources"/> are known, split
+    /// over that machine's GPUs and RAM and judged by that split.
     /// </summary>
     public OllamaCatalogModel Describe(AvailableCandidate candidate, string host, bool isInstalled, HostResources? resources, int? contextLength = null)
     {
@@ -170,7 +171,9 @@ public sealed class AvailableModels
         }
 
         long size = manifest?.SizeBytes ?? e?.SizeBytes ?? 0;
+        MemoryBudget? budget = resources is null ? null : MemoryBudget.Of(resources);
         MemoryEstimate plan = Plan(e, size, parameters, contextLength);
+        plan = budget is null ? plan : MemoryEstimator.Place(plan, budget);
         IReadOnlyList<string> tasks = e is { Tasks.Length: > 0 }
             ? e.Tasks.Select(t => t.ToLowerInvariant()).ToArray()
             : TaskClassifier.TaskNames(new ModelTraits
@@ -195,7 +198,7 @@ public sealed class AvailableModels
             SizeBytes = size,
             RequiredMemoryBytes = plan.TotalBytes,
             EstimatedMemory = plan,
-            FitsMemory = resources is null ? null : plan.TotalBytes <= MemoryFit.Budget(resources),
+            FitsMemory = budget is null ? null : MemoryEstimator.Fits(plan, budget),
             ContextLength = e?.ContextLength,
             Capabilities = capabilities,
             TaskTypes = tasks,

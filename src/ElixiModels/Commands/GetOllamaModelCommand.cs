@@ -237,7 +237,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 matching.Clear();
             }
 
-            long? budget = Detailed ? await MemoryPlan.BudgetAsync(client, psTask, HostResourceProbe.Shared, ct).ConfigureAwait(false) : null;
+            MemoryBudget? budget = Detailed ? await MemoryPlan.MachineBudgetAsync(client, psTask, HostResourceProbe.Shared, ct).ConfigureAwait(false) : null;
             foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
             {
                 if (result.Error is { } error)
@@ -248,7 +248,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
                 OllamaModel model = OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details, Detailed);
                 if (Detailed && result.Details is { } details && !model.IsCloud)
                 {
-                    model.EstimatedMemory = MemoryPlan.Estimate(details, model.SizeBytes, ContextLength > 0 ? ContextLength : null);
+                    model.EstimatedMemory = MemoryPlan.Estimate(details, model.SizeBytes, ContextLength > 0 ? ContextLength : null, budget);
                     model.MaxContextLength = budget is { } b ? MemoryPlan.MaxContext(details, model.SizeBytes, b) : null;
                 }
 

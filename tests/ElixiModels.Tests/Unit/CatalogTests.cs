@@ -128,6 +128,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal("Catalog", catalogOnly.Source);
         Assert.Equal(ModelCatalog.Default.Find("llava:7b")!.SizeBytes, catalogOnly.SizeBytes);
         Assert.Null(catalogOnly.FitsMemory);
+        Assert.Null(catalogOnly.EstimatedMemory.GpuBytes); // another machine's GPUs and RAM are unknown: not placed
     }
 
     // task | capabilities | max size | fits filter | available RAM GB | expected names (of a fixed set)

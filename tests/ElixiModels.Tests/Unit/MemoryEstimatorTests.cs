@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Catalog;
@@ -29,7 +30,12 @@ public class MemoryEstimatorTests
         ValueLength = valueLength,
         VocabSize = 128256,
         ContextLength = 131072,
+        ParameterCount = 3_212_749_888,
     };
+
+    private static MemoryBudget Budget(double ramGiB, string gpuFreeGiB) => new(
+        (long)(ramGiB * (1L << 30)),
+        gpuFreeGiB.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(g => (long)(double.Parse(g, System.Globalization.CultureInfo.InvariantCulture) * (1L << 30))).ToList());
 
     [Theory]
     [InlineData(4096, "f16", 469_762_048L)]    // 448 MiB, as Ollama's log shows for llama3.2:3b at 4096
@@ -132,14 +138,75 @@ public class MemoryEstimatorTests
     public void The_largest_fitting_context_is_a_multiple_of_256_that_fits_while_256_more_does_not()
     {
         const long weights = 2_019_393_189;
-        const long budget = 4_000_000_000;
+        var budget = new MemoryBudget(4_000_000_000);
         int max = MemoryEstimator.MaxContext(Llama32(), weights, budget)!.Value;
         Assert.Equal(0, max % 256);
-        Assert.True(MemoryEstimator.Estimate(Llama32(), weights, max).TotalBytes <= budget);
-        Assert.True(MemoryEstimator.Estimate(Llama32(), weights, max + 256).TotalBytes > budget);
-        Assert.Equal(131072, MemoryEstimator.MaxContext(Llama32(), weights, long.MaxValue / 4));
-        Assert.Null(MemoryEstimator.MaxContext(Llama32(), weights, weights));
+        Assert.True(MemoryEstimator.Estimate(Llama32(), weights, max).TotalBytes <= budget.RamBytes);
+        Assert.True(MemoryEstimator.Estimate(Llama32(), weights, max + 256).TotalBytes > budget.RamBytes);
+        Assert.Equal(131072, MemoryEstimator.MaxContext(Llama32(), weights, new MemoryBudget(long.MaxValue / 4)));
+        Assert.Null(MemoryEstimator.MaxContext(Llama32(), weights, new MemoryBudget(weights)));
         Assert.Null(MemoryEstimator.MaxContext(new ModelDetails(), weights, budget));
+        Assert.True(MemoryEstimator.MaxContext(Llama32(), weights, Budget(3, "8")) > MemoryEstimator.MaxContext(Llama32(), weights, Budget(3, "")) * 4,
+            "a GPU's VRAM takes layers, so a longer context fits next to the same RAM");
+    }
+
+    // llama3.2:3b at 4096 tokens: 28 blocks of 80,053,666 bytes (weights and their KV cache share), an output layer of
+    // 247,652,589 (128256 × 3072 parameters at the model's 0.63 bytes a parameter), a graph of 268,959,744; 2,758,114,981
+    // in all. Every GPU keeps 1 GiB free.
+    // GPUs' free VRAM, GiB | layers on GPU | VRAM | described
+    [Theory]
+    [InlineData("", 0, 0L, "on CPU: 2.6 GiB RAM")]
+    [InlineData("8", 29, 2_758_114_981L, "all 29 layers on GPU: 2.6 GiB VRAM")]
+    [InlineData("3", 23, 2_110_194_062L, "23/29 layers on GPU: 2.0 GiB VRAM + 618 MiB RAM")] // (2 GiB − graph) / block = 23.5
+    [InlineData("1.2", 0, 0L, "on CPU: 2.6 GiB RAM")]                                          // not the graph and one block
+    [InlineData("2,2", 23, 2_110_194_062L, "23/29 layers on GPU: 2.0 GiB VRAM + 618 MiB RAM")] // 10 next to the graph, 13 on the second
+    public void Whole_layers_go_to_the_GPUs_while_they_fit_and_the_rest_to_RAM(string gpus, int gpuLayers, long vram, string described)
+    {
+        MemoryEstimate e = MemoryEstimator.Place(MemoryEstimator.Estimate(Llama32(), 2_019_393_189, 4096), Budget(64, gpus));
+        Assert.Equal(29, e.TotalLayers);
+        Assert.Equal(gpuLayers, e.GpuLayers);
+        Assert.Equal(vram, e.GpuBytes);
+        Assert.Equal(e.TotalBytes - vram, e.CpuBytes);
+        Assert.Equal(described, e.DescribePlacement());
+    }
+
+    [Fact]
+    public void Without_architecture_facts_the_bytes_are_split_as_if_layers_were_fine_grained()
+    {
+        MemoryEstimate e = MemoryEstimator.Place(MemoryEstimator.Estimate(null, 1000, 4096), new MemoryBudget(0, new[] { MemoryBudget.GpuReserveBytes + 500 }));
+        Assert.Null(e.TotalLayers);
+        Assert.Null(e.GpuLayers);
+        Assert.Equal(500, e.GpuBytes);
+        Assert.Equal(700, e.CpuBytes);
+        Assert.Null(MemoryEstimator.Estimate(null, 1000, 4096).DescribePlacement());
+    }
+
+    // RAM budget, GiB | GPUs' free VRAM, GiB | fits: what the GPUs cannot take (2.6 GiB without one, 618 MiB next to
+    // a 3 GiB GPU) must fit the RAM.
+    [Theory]
+    [InlineData(3.0, "", true)]
+    [InlineData(2.0, "", false)]
+    [InlineData(1.0, "3", true)]
+    [InlineData(0.5, "3", false)]
+    [InlineData(0.0, "8", true)]
+    public void A_model_fits_when_what_its_GPUs_cannot_take_fits_the_RAM(double ramGiB, string gpus, bool fits)
+    {
+        MemoryBudget budget = Budget(ramGiB, gpus);
+        Assert.Equal(fits, MemoryEstimator.Fits(MemoryEstimator.Place(MemoryEstimator.Estimate(Llama32(), 2_019_393_189, 4096), budget), budget));
+    }
+
+    [Fact]
+    public void A_machine_budget_is_its_available_RAM_and_reclaimable_memory_less_headroom_and_each_GPUs_free_VRAM()
+    {
+        var host = new HostResources
+        {
+            AvailableMemoryBytes = 8L << 30,
+            Gpus = new[] { new GpuInfo { FreeBytes = 6L << 30 }, new GpuInfo { FreeBytes = 2L << 30 } },
+        };
+        MemoryBudget b = MemoryBudget.Of(host, reclaimableBytes: 1L << 30);
+        Assert.Equal(8L << 30, b.RamBytes);
+        Assert.Equal(new[] { 6L << 30, 2L << 30 }, b.GpuFreeBytes);
+        Assert.Equal(MemoryFit.Budget(host) + (1L << 30), b.TotalBytes);
     }
 
     [Theory]
