@@ -23,7 +23,7 @@ public sealed class AvailableFilter
     /// <summary>Largest download size in bytes.</summary>
     public long? MaxSize { get; set; }
 
-    /// <summary>Only models that fit this machine (see <see cref="MemoryFit"/>).</summary>
+    /// <summary>Only models that fit this machine (see <see cref="MemoryEstimator.Fits"/>).</summary>
     public bool FitsMemory { get; set; }
 
     /// <summary>Whether the traits that do not depend on the registry's answer (task, capabilities) hold.</summary>
@@ -152,8 +152,12 @@ public sealed class AvailableModels
         return new AvailableResolution(candidates, notFound, reached, unconfirmed);
     }
 
-    /// <summary>The output object for <paramref name="candidate"/> on <paramref name="host"/>.</summary>
-    public OllamaCatalogModel Describe(AvailableCandidate candidate, string host, bool isInstalled, HostResources? resources)
+    /// <summary>
+    /// The output object for <paramref name="candidate"/> on <paramref name="host"/>, its memory planned for
+    /// <paramref name="contextLength"/> (default: Ollama's) and, when <paramref name="resources"/> are known, split
+    /// over that machine's GPUs and RAM and judged by that split.
+    /// </summary>
+    public OllamaCatalogModel Describe(AvailableCandidate candidate, string host, bool isInstalled, HostResources? resources, int? contextLength = null)
     {
         CatalogEntry? e = candidate.Entry;
         RegistryManifest? manifest = candidate.Manifest;
@@ -167,6 +171,9 @@ public sealed class AvailableModels
         }
 
         long size = manifest?.SizeBytes ?? e?.SizeBytes ?? 0;
+        MemoryBudget? budget = resources is null ? null : MemoryBudget.Of(resources);
+        MemoryEstimate plan = Plan(e, size, parameters, contextLength);
+        plan = budget is null ? plan : MemoryEstimator.Place(plan, budget);
         IReadOnlyList<string> tasks = e is { Tasks.Length: > 0 }
             ? e.Tasks.Select(t => t.ToLowerInvariant()).ToArray()
             : TaskClassifier.TaskNames(new ModelTraits
@@ -189,8 +196,9 @@ public sealed class AvailableModels
             ParameterCount = parameters,
             Quantization = e?.Quantization,
             SizeBytes = size,
-            RequiredMemoryBytes = MemoryFit.Required(size),
-            FitsMemory = resources is null ? null : MemoryFit.Fits(size, resources),
+            RequiredMemoryBytes = plan.TotalBytes,
+            EstimatedMemory = plan,
+            FitsMemory = budget is null ? null : MemoryEstimator.Fits(plan, budget),
             ContextLength = e?.ContextLength,
             Capabilities = capabilities,
             TaskTypes = tasks,
@@ -200,6 +208,17 @@ public sealed class AvailableModels
             Host = host,
             CatalogDate = _catalog.CompiledOn,
         };
+    }
+
+    /// <summary>
+    /// The memory a downloadable model is planned to need, by the same estimator as an installed one: from the
+    /// catalog's architecture facts for it, else (a model the catalog lacks) its size plus 20 %.
+    /// </summary>
+    public MemoryEstimate Plan(CatalogEntry? entry, long sizeBytes, long? parameterCount, int? contextLength)
+    {
+        ModelDetails? facts = _catalog.ArchitectureOf(entry)?.ToDetails(entry!.ContextLength, parameterCount);
+        return MemoryEstimator.Estimate(facts, sizeBytes, contextLength ?? MemoryEstimator.DefaultContext(facts),
+            MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment(), MemoryEstimateBasis.Catalog);
     }
 
     /// <summary>"7B" from a tag like "7b", "1.5b-instruct-q4_K_M", "8x7b", "135m"; null when the tag says no size.</summary>

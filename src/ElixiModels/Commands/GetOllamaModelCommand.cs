@@ -60,10 +60,11 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     public SwitchParameter Detailed { get; set; }
 
     /// <summary>
-    /// With -Detailed: the context length (tokens) to plan memory for in EstimatedMemory. Default: the Modelfile's
-    /// num_ctx, else Ollama's default (4096).
+    /// With -Detailed or -Available: the context length (tokens) to plan memory for in EstimatedMemory, and, with
+    /// -FitsMemory, to judge the fit by. Default: the Modelfile's num_ctx, else Ollama's default (4096).
     /// </summary>
     [Parameter(ParameterSetName = InstalledSet)]
+    [Parameter(ParameterSetName = AvailableSet)]
     [ValidateRange(1, 16_777_216)]
     public int ContextLength { get; set; }
 
@@ -244,7 +245,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             matching.Clear();
         }
 
-        long? budget = Detailed ? await MemoryPlan.BudgetAsync(client, System.Threading.Tasks.Task.FromResult(inventory.Running), HostResourceProbe.Shared, ct).ConfigureAwait(false) : null;
+        MemoryBudget? budget = Detailed ? await MemoryPlan.MachineBudgetAsync(inventory, HostResourceProbe.Shared, ct).ConfigureAwait(false) : null;
         foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
         {
             if (result.Error is { } error)
@@ -255,7 +256,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             OllamaModel model = OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details, Detailed);
             if (Detailed && result.Details is { } details && !model.IsCloud)
             {
-                model.EstimatedMemory = MemoryPlan.Estimate(details, model.SizeBytes, ContextLength > 0 ? ContextLength : null);
+                model.EstimatedMemory = MemoryPlan.Estimate(details, model.SizeBytes, ContextLength > 0 ? ContextLength : null, budget);
                 model.MaxContextLength = budget is { } b ? MemoryPlan.MaxContext(details, model.SizeBytes, b) : null;
             }
 
@@ -337,7 +338,8 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
                 foreach (AvailableCandidate candidate in found.Candidates)
                 {
-                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), local ? resources : null);
+                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), local ? resources : null,
+                        ContextLength > 0 ? ContextLength : null);
                     if (query.Matches(model))
                     {
                         bridge.WriteObject(model);

@@ -14,21 +14,33 @@ namespace ElixiModels.Resources;
 /// </summary>
 internal static class MemoryPlan
 {
-    public static MemoryEstimate Estimate(ModelDetails? details, long weightsBytes, int? contextLength) =>
-        MemoryEstimator.Estimate(details, weightsBytes, contextLength ?? MemoryEstimator.DefaultContext(details),
+    /// <summary>The estimate, split over the GPUs and RAM of <paramref name="budget"/> when the machine is known.</summary>
+    public static MemoryEstimate Estimate(ModelDetails? details, long weightsBytes, int? contextLength, MemoryBudget? budget = null)
+    {
+        MemoryEstimate e = MemoryEstimator.Estimate(details, weightsBytes, contextLength ?? MemoryEstimator.DefaultContext(details),
             MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment());
+        return budget is null ? e : MemoryEstimator.Place(e, budget);
+    }
 
-    public static int? MaxContext(ModelDetails details, long weightsBytes, long budgetBytes) =>
-        MemoryEstimator.MaxContext(details, weightsBytes, budgetBytes, MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment());
+    public static int? MaxContext(ModelDetails details, long weightsBytes, MemoryBudget budget) =>
+        MemoryEstimator.MaxContext(details, weightsBytes, budget, MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment());
 
     /// <summary>
     /// For a server on this machine: free RAM + free VRAM − 1 GiB (<see cref="MemoryFit.Budget"/>) plus what loaded
     /// models occupy (Ollama evicts idle ones). Null for another machine, or when this machine cannot be read.
     /// </summary>
-    public static Task<long?> BudgetAsync(ServerInventory inventory, IHostResourceProbe probe, CancellationToken ct) =>
-        BudgetAsync(inventory.Client, Task.FromResult(inventory.Running), probe, ct);
+    public static Task<MemoryBudget?> MachineBudgetAsync(ServerInventory inventory, IHostResourceProbe probe, CancellationToken ct) =>
+        MachineBudgetAsync(inventory.Client, Task.FromResult(inventory.Running), probe, ct);
 
-    public static async Task<long?> BudgetAsync(OllamaClient client, Task<IReadOnlyList<WireRunningModel>>? running, IHostResourceProbe probe, CancellationToken ct)
+    public static async Task<long?> BudgetAsync(OllamaClient client, Task<IReadOnlyList<WireRunningModel>>? running, IHostResourceProbe probe, CancellationToken ct) =>
+        (await MachineBudgetAsync(client, running, probe, ct).ConfigureAwait(false))?.TotalBytes;
+
+    /// <summary>
+    /// For a server on this machine, its RAM and each GPU's free VRAM, with the memory of loaded models counted as free
+    /// RAM (Ollama evicts idle ones). Null for another machine, or when this machine cannot be read.
+    /// </summary>
+    public static async Task<MemoryBudget?> MachineBudgetAsync(OllamaClient client, Task<IReadOnlyList<WireRunningModel>>? running, IHostResourceProbe probe,
+        CancellationToken ct)
     {
         if (!OllamaEndpoint.IsLocal(client.Endpoint))
         {
@@ -50,7 +62,7 @@ internal static class MemoryPlan
 
         try
         {
-            return MemoryFit.Budget(await probe.ReadAsync(ct).ConfigureAwait(false)) + loaded;
+            return MemoryBudget.Of(await probe.ReadAsync(ct).ConfigureAwait(false), loaded);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
