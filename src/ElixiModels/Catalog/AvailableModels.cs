@@ -172,7 +172,7 @@ public sealed class AvailableModels
 
         long size = manifest?.SizeBytes ?? e?.SizeBytes ?? 0;
         MemoryBudget? budget = resources is null ? null : MemoryBudget.Of(resources);
-        MemoryEstimate plan = Plan(e, size, parameters, contextLength);
+        MemoryEstimate plan = _catalog.PlanMemory(e, size, parameters, contextLength);
         plan = budget is null ? plan : MemoryEstimator.Place(plan, budget);
         IReadOnlyList<string> tasks = e is { Tasks.Length: > 0 }
             ? e.Tasks.Select(t => t.ToLowerInvariant()).ToArray()
@@ -208,17 +208,6 @@ public sealed class AvailableModels
             Host = host,
             CatalogDate = _catalog.CompiledOn,
         };
-    }
-
-    /// <summary>
-    /// The memory a downloadable model is planned to need, by the same estimator as an installed one: from the
-    /// catalog's architecture facts for it, else (a model the catalog lacks) its size plus 20 %.
-    /// </summary>
-    public MemoryEstimate Plan(CatalogEntry? entry, long sizeBytes, long? parameterCount, int? contextLength)
-    {
-        ModelDetails? facts = _catalog.ArchitectureOf(entry)?.ToDetails(entry!.ContextLength, parameterCount);
-        return MemoryEstimator.Estimate(facts, sizeBytes, contextLength ?? MemoryEstimator.DefaultContext(facts),
-            MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment(), MemoryEstimateBasis.Catalog);
     }
 
     /// <summary>"7B" from a tag like "7b", "1.5b-instruct-q4_K_M", "8x7b", "135m"; null when the tag says no size.</summary>

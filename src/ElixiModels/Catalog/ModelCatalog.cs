@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ElixiModels.Models;
+using ElixiModels.Resources;
 
 namespace ElixiModels.Catalog;
 
@@ -97,6 +98,17 @@ public sealed class ModelCatalog
     /// <summary>The entry for a name (":latest" implied), if the catalog has it.</summary>
     public CatalogEntry? Find(string name) =>
         Entries.FirstOrDefault(e => ModelName.SameModel(e.Name, name));
+
+    /// <summary>
+    /// The memory a downloadable model is planned to need, by the same estimator as an installed one: from the
+    /// catalog's architecture facts for it, else (a model the catalog lacks) its size plus 20 %.
+    /// </summary>
+    public MemoryEstimate PlanMemory(CatalogEntry? entry, long sizeBytes, long? parameterCount, int? contextLength)
+    {
+        ModelDetails? facts = ArchitectureOf(entry)?.ToDetails(entry!.ContextLength, parameterCount);
+        return MemoryEstimator.Estimate(facts, sizeBytes, contextLength ?? MemoryEstimator.DefaultContext(facts),
+            MemoryEstimator.KvCacheTypeFromEnvironment(), MemoryEstimator.NumParallelFromEnvironment(), MemoryEstimateBasis.Catalog);
+    }
 
     /// <summary>The architecture facts of <paramref name="entry"/>; null when the catalog has none for it.</summary>
     public CatalogArchitecture? ArchitectureOf(CatalogEntry? entry) =>

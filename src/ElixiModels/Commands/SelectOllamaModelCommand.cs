@@ -212,6 +212,10 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 Capabilities = m.Capabilities.Count > 0 ? m.Capabilities : null,
                 ContextLength = m.ContextLength,
                 MemoryAvailableBytes = free,
+                // The catalog's architecture plan: at -ContextLength when given, else as Get-OllamaModel -Available planned it.
+                PlannedBytes = ContextLength > 0
+                    ? ModelCatalog.Default.PlanMemory(ModelCatalog.Default.Find(m.Name), m.SizeBytes, m.ParameterCount, ContextLength).TotalBytes
+                    : m.EstimatedMemory.TotalBytes > 0 ? m.EstimatedMemory.TotalBytes : null,
             }).ToList();
             var installed = new HashSet<string>(models.Where(m => m.IsInstalled).Select(m => m.Name), StringComparer.OrdinalIgnoreCase);
             SelectionOutcome outcome = ModelSelector.Rank(candidates, request);

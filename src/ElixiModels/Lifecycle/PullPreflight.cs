@@ -30,7 +30,7 @@ public sealed class PullPlan
     /// <summary>Free space of the model store's disk.</summary>
     public long? FreeDiskBytes { get; internal init; }
 
-    /// <summary>Memory the model needs loaded at the default context (1.2 × its size, as -FitsMemory judges).</summary>
+    /// <summary>Memory the model needs loaded at the default context: the catalog's architecture plan, else its size + 20 %.</summary>
     public long? MemoryNeededBytes { get; internal init; }
 
     /// <summary>What this machine can give a model (free RAM + free VRAM − 1 GiB + loaded models).</summary>
@@ -156,7 +156,10 @@ public static class PullPreflight
 
         bool local = inventory.IsLocal;
         string? store = local ? ModelStorePath() : null;
-        long? total = manifest?.SizeBytes ?? (ModelCatalog.Default.Find(name.FullName) is { SizeBytes: > 0 } entry ? entry.SizeBytes : null);
+        CatalogEntry? entry = ModelCatalog.Default.Find(name.FullName);
+        long? total = manifest?.SizeBytes ?? (entry is { SizeBytes: > 0 } ? entry.SizeBytes : null);
+        // At the default context, by the same plan as Get-OllamaModel -Available (architecture facts, else size + 20 %).
+        long? needed = total is { } weights ? ModelCatalog.Default.PlanMemory(entry, weights, null, null).TotalBytes : null;
         long? budget = null;
         if (local)
         {
@@ -164,7 +167,7 @@ public static class PullPreflight
             {
                 budget = MemoryFit.Budget(await probe.ReadAsync(ct).ConfigureAwait(false));
                 // Ollama evicts idle models to make room: what they hold counts too, asked only when it can change the answer.
-                if (total is { } needed && MemoryFit.Required(needed) > budget)
+                if (needed > budget)
                 {
                     await inventory.ReadRunningAsync(ct).ConfigureAwait(false);
                     budget += inventory.Running.Sum(m => m.Size);
@@ -183,7 +186,7 @@ public static class PullPreflight
             DownloadBytes = download,
             ModelStore = store,
             FreeDiskBytes = store is null ? null : FreeSpace(store),
-            MemoryNeededBytes = total is { } size ? MemoryFit.Required(size) : null,
+            MemoryNeededBytes = needed,
             MemoryAvailableBytes = budget,
             RegistryProblem = problem,
         };

@@ -103,9 +103,8 @@ public class MemoryEstimatorTests
     [InlineData("codellama:7b", 32768, 16384, 8_589_934_592L)]
     public void Catalog_models_are_planned_from_their_published_architecture(string name, int asked, int planned, long kvCache)
     {
-        using var cache = new SessionCache();
         CatalogEntry entry = ModelCatalog.Default.Find(name)!;
-        MemoryEstimate e = new AvailableModels(ModelCatalog.Default, cache).Plan(entry, entry.SizeBytes, null, asked);
+        MemoryEstimate e = ModelCatalog.Default.PlanMemory(entry, entry.SizeBytes, null, asked);
         Assert.Equal(MemoryEstimateBasis.Catalog, e.Basis);
         Assert.True(e.IsComplete);
         Assert.Equal(planned, e.ContextLength);
@@ -117,9 +116,8 @@ public class MemoryEstimatorTests
     [Fact]
     public void A_catalog_model_is_planned_exactly_as_the_same_model_once_installed()
     {
-        using var cache = new SessionCache();
         CatalogEntry entry = ModelCatalog.Default.Find("llama3.2:3b")!;
-        MemoryEstimate catalog = new AvailableModels(ModelCatalog.Default, cache).Plan(entry, entry.SizeBytes, null, null);
+        MemoryEstimate catalog = ModelCatalog.Default.PlanMemory(entry, entry.SizeBytes, null, null);
         MemoryEstimate installed = MemoryEstimator.Estimate(Llama32(keyLength: 128, valueLength: 128), entry.SizeBytes, MemoryEstimator.DefaultContextLength);
         Assert.Equal(installed.TotalBytes, catalog.TotalBytes);
         Assert.Equal(MemoryEstimator.DefaultContextLength, catalog.ContextLength);
@@ -128,8 +126,7 @@ public class MemoryEstimatorTests
     [Fact]
     public void A_model_the_catalog_lacks_is_planned_from_its_size()
     {
-        using var cache = new SessionCache();
-        MemoryEstimate e = new AvailableModels(ModelCatalog.Default, cache).Plan(null, 5_000_000_000, 7_000_000_000, 32768);
+        MemoryEstimate e = ModelCatalog.Default.PlanMemory(null, 5_000_000_000, 7_000_000_000, 32768);
         Assert.Equal(MemoryEstimateBasis.Size, e.Basis);
         Assert.Equal(MemoryFit.Required(5_000_000_000), e.TotalBytes);
     }
