@@ -79,6 +79,13 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter Benchmark { get; set; }
 
+    /// <summary>
+    /// With -Benchmark: do not add the measurements to the benchmark history (they are still kept in this session).
+    /// $env:ELIXI_NO_HISTORY does the same for every command.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter NoHistory { get; set; }
+
     /// <summary>How many of the best models to write, best first. Default 1.</summary>
     [Parameter(ParameterSetName = TopSet)]
     [ValidateRange(1, 1000)]
@@ -339,6 +346,10 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                         Session.RecordBenchmark(result);
                         int at = candidates.FindIndex(c => ReferenceEquals(c, s.Candidate));
                         candidates[at] = CandidateGatherer.WithMeasurement(s.Candidate, result);
+                        if (result.IsComplete && !NoHistory)
+                        {
+                            await HistoryStep.AppendAsync(bridge, result, ct).ConfigureAwait(false);
+                        }
                     }
                 }
                 catch (BenchmarkNotSupportedException ex)
