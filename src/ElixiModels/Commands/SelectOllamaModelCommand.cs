@@ -95,6 +95,18 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     [Parameter(Mandatory = true, ParameterSetName = AllSet)]
     public SwitchParameter All { get; set; }
 
+    protected override void BeginProcessing()
+    {
+        if (NoHistory && !Benchmark && GivenExplicitly(nameof(NoHistory)))
+        {
+            ThrowTerminatingError(OllamaErrors.Build(
+                new ArgumentException("-NoHistory applies to the measurements of -Benchmark; without -Benchmark nothing is measured, so it would do nothing."),
+                "NoHistoryNeedsBenchmark", ErrorCategory.InvalidArgument, null, "Add -Benchmark, or leave -NoHistory out."));
+        }
+
+        base.BeginProcessing();
+    }
+
     protected override void ProcessRecord()
     {
         if (InputObject is not null)
