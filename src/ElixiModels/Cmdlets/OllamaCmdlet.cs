@@ -23,6 +23,7 @@ public abstract class OllamaCmdlet : ElixiCmdlet
     private (string Text, Uri Endpoint)? _piped;
     private bool? _uriExplicit;
     private bool? _traceRequests;
+    private string? _configuredSource;
 
     /// <summary>-Debug (or $DebugPreference) asks for a line per HTTP request.</summary>
     private bool TraceRequests => _traceRequests ??=
@@ -125,6 +126,12 @@ public abstract class OllamaCmdlet : ElixiCmdlet
     {
         base.BeginProcessing();
         _endpoints ??= ParseEndpoints();
+        _uriExplicit ??= GivenExplicitly(nameof(Uri));
+        _configuredSource = Uri is { Length: > 0 }
+            ? _uriExplicit == true ? "-Uri" : "-Uri from $PSDefaultParameterValues"
+            : string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OllamaEndpoint.HostVariable))
+                ? "the default server; set $env:OLLAMA_HOST or -Uri for another"
+                : "$env:OLLAMA_HOST";
     }
 
     /// <summary>A client for <paramref name="endpoint"/> honouring -TimeoutSec; clients share one HttpClient per server.</summary>
@@ -144,6 +151,7 @@ public abstract class OllamaCmdlet : ElixiCmdlet
 
         Configure(options);
         Session.RecordServer(HostOf(endpoint));
+        CurrentBridge?.WriteVerbose($"Server {HostOf(endpoint)} ({ServerSource(endpoint)}).");
         return new OllamaClient(endpoint, options);
     }
 
@@ -214,6 +222,12 @@ public abstract class OllamaCmdlet : ElixiCmdlet
             await tasks[i].ConfigureAwait(false);
         }
     });
+
+    /// <summary>For -Verbose: why this server was asked (from state settled on the pipeline thread).</summary>
+    private string ServerSource(Uri endpoint) =>
+        _piped is { } piped && _uriExplicit == false && HostOf(piped.Endpoint).Equals(HostOf(endpoint), StringComparison.OrdinalIgnoreCase)
+            ? "the Host of the piped object"
+            : _configuredSource ?? "-Uri";
 
     private IReadOnlyList<Uri> ParseEndpoints()
     {

@@ -246,7 +246,13 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
         }
 
         MemoryBudget? budget = Detailed ? await MemoryPlan.MachineBudgetAsync(inventory, HostResourceProbe.Shared, ct).ConfigureAwait(false) : null;
-        foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
+        IReadOnlyList<DetailsResult> read = await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false);
+        if (read.Count > 0)
+        {
+            bridge.WriteVerbose(DetailsResult.Describe(read, client.Host));
+        }
+
+        foreach (DetailsResult result in read)
         {
             if (result.Error is { } error)
             {

@@ -229,6 +229,7 @@ public sealed class CandidateGatherer
             }
         };
         IReadOnlyList<DetailsResult> shown = await _session.Details.GetManyAsync(client, toShow.Select(i => models[i]).ToList(), refresh: false, ct, progress).ConfigureAwait(false);
+        reporter.Verbose(DetailsResult.Describe(shown, client.Host));
         for (int j = 0; j < toShow.Count; j++)
         {
             results[toShow[j]] = shown[j];
