@@ -2,16 +2,19 @@
 .SYNOPSIS
     Builds, tests, packages and runs ElixiModels.
 .DESCRIPTION
-    Build   - compiles the solution; the module is then importable straight from the repository:
-              Import-Module ./ElixiModels.psd1
-    Test    - every test: the xUnit suite (dotnet test, projects one after another) and the Pester suite
-              (tests/*.Tests.ps1) on this pwsh with Pester 5.9.1 restored from NuGet into artifacts/tools, run
-              against the simulator as Ollama 0.32.15 and again as Ollama 0.23.0. Ends with
-              the line "N passed, N failed" over both; fails when any test fails or a suite did not run.
-              .ci/run runs exactly this.
-    Package - produces artifacts/ElixiModels/<version>/ (a module folder for $env:PSModulePath) and publishes it
-              with Publish-PSResource to a temporary local repository (artifacts/psresource-repo), which is
-              unregistered afterwards; a failed publish fails the build.
+    Build   - compiles the solution and generates the help (Help); the module is then importable straight from
+              the repository, with its help: Import-Module ./ElixiModels.psd1
+    Help    - generates the MAML help (module/en-US/ElixiModels.dll-Help.xml, not tracked by git) from the pages in
+              src/ElixiModels.Help and stages it where Get-Help finds it when the module is imported from the
+              repository. A plain `dotnet build` does not: it writes nothing outside bin/ and obj/ (and module/bin).
+    Test    - every test: builds the solution with the help and the package (the xUnit suite checks both), runs the
+              xUnit suite (dotnet test, projects one after another) and the Pester suite (tests/*.Tests.ps1) on this
+              pwsh with Pester 5.9.1 restored from NuGet into artifacts/tools, against the simulator as Ollama
+              0.32.15 and again as Ollama 0.23.0. Ends with the line "N passed, N failed" over all of them; fails
+              when any test fails or a suite did not run. .ci/run runs exactly this.
+    Package - produces artifacts/ElixiModels/<version>/ (a module folder for $env:PSModulePath, with the help) and
+              artifacts/nupkg/, and publishes the folder with Publish-PSResource to a temporary local repository
+              (artifacts/psresource-repo), which is unregistered afterwards; a failed publish fails the build.
     Run     - the module's main job in this pwsh: imports the module from the repository and runs -Command
               (default: Get-OllamaModel) against -Uri, else $env:OLLAMA_HOST, else 127.0.0.1:11434. When no server
               was named and none answers there, it starts the Ollama simulator as a labelled demo (the label goes
@@ -26,7 +29,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Package', 'Run')]
+    [ValidateSet('Build', 'Help', 'Test', 'Package', 'Run')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -63,8 +66,17 @@ function Get-PwshCommand {
     else { , @($exe) }
 }
 
+# The build's side effects are asked for, never implied: ElixiHelp=true generates the MAML help (src/ElixiModels.Help),
+# ElixiPackage=true stages and packs the module (src/ElixiModels.Package). A plain `dotnet build` does neither.
+$helpProperty = '-p:ElixiHelp=true'
+$packageProperty = '-p:ElixiPackage=true'
+
 function Invoke-Build {
-    Invoke-Native dotnet @('build', (Join-Path $root 'ElixiModels.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('build', (Join-Path $root 'ElixiModels.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', $helpProperty)
+}
+
+function Invoke-Help {
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/ElixiModels.Help'), '-c', $Configuration, '--nologo', '-v', 'quiet', $helpProperty)
 }
 
 function Invoke-Test {
@@ -72,10 +84,21 @@ function Invoke-Test {
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Path $results -Force | Out-Null
 
-    # xUnit: test projects one after another (the timing tests want quiet cores).
-    & dotnet test (Join-Path $root 'ElixiModels.sln') -c $Configuration -m:1 --logger trx --results-directory $results
-    $xunitExit = $LASTEXITCODE
     $passed = 0; $failed = 0; $suites = @()
+    $solution = Join-Path $root 'ElixiModels.sln'
+
+    # The solution with the help and the package: HelpTests and PackageTests check them.
+    Write-Host "== Build ($Configuration, with the help and the package)"
+    & dotnet build $solution -c $Configuration --nologo -v quiet $helpProperty $packageProperty
+    if ($LASTEXITCODE -ne 0) {
+        Write-Host "  build: dotnet build exited with $LASTEXITCODE; no suite ran"
+        "0 passed, 1 failed"
+        exit 1
+    }
+
+    # xUnit: test projects one after another (the timing tests want quiet cores).
+    & dotnet test $solution -c $Configuration --no-build -m:1 --logger trx --results-directory $results
+    $xunitExit = $LASTEXITCODE
     foreach ($trx in Get-ChildItem $results -Filter *.trx) {
         $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed
@@ -116,8 +139,8 @@ function Invoke-Test {
 }
 
 function Invoke-Package {
-    # src/ElixiModels.Package stages artifacts/ElixiModels/<version>/ (and a nupkg of the same files).
-    Invoke-Native dotnet @('build', (Join-Path $root 'src/ElixiModels.Package'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    # src/ElixiModels.Package stages artifacts/ElixiModels/<version>/ (and a nupkg of the same files), help included.
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/ElixiModels.Package'), '-c', $Configuration, '--nologo', '-v', 'quiet', $helpProperty, $packageProperty)
     $version = (Import-PowerShellDataFile (Join-Path $root 'ElixiModels.psd1')).ModuleVersion
     $folder = Join-Path $artifacts "ElixiModels/$version"
     Test-ModuleManifest (Join-Path $folder 'ElixiModels.psd1') | Out-Null
@@ -166,7 +189,7 @@ function Start-Simulator {
 
 function Invoke-Run {
     if ($env:ELIXI_SKIP_BUILD -ne '1') {
-        $build = & dotnet build (Join-Path $root 'ElixiModels.sln') -c $Configuration --nologo -v quiet 2>&1
+        $build = & dotnet build (Join-Path $root 'ElixiModels.sln') -c $Configuration --nologo -v quiet $helpProperty 2>&1
         if ($LASTEXITCODE -ne 0) { $build | Out-Host; throw 'dotnet build failed.' }
     }
 
