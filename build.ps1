@@ -7,11 +7,13 @@
     Help    - generates the MAML help (module/en-US/ElixiModels.dll-Help.xml, not tracked by git) from the pages in
               src/ElixiModels.Help and stages it where Get-Help finds it when the module is imported from the
               repository. A plain `dotnet build` does not: it writes nothing outside bin/ and obj/ (and module/bin).
-    Test    - every test: builds the solution with the help and the package (the xUnit suite checks both), runs the
-              xUnit suite (dotnet test, projects one after another) and the Pester suite (tests/*.Tests.ps1) on this
-              pwsh with Pester 5.9.1 restored from NuGet into artifacts/tools, against the simulator as Ollama
-              0.32.15 and again as Ollama 0.23.0. Ends with the line "N passed, N failed" over all of them; fails
-              when any test fails or a suite did not run. .ci/run runs exactly this.
+    Test    - every test: builds the solution with the help and the package (the xUnit suite checks both), checks
+              the formatting (dotnet format ElixiModels.sln --verify-no-changes, against .editorconfig; counted as
+              one check), runs the xUnit suite (dotnet test, projects one after another) and the Pester suite
+              (tests/*.Tests.ps1) on this pwsh with Pester 5.9.1 restored from NuGet into artifacts/tools, against
+              the simulator as Ollama 0.32.15 and again as Ollama 0.23.0. Ends with the line "N passed, N failed"
+              over all of them; fails when any test or the format check fails, or a suite did not run. .ci/run runs
+              exactly this.
     Package - produces artifacts/ElixiModels/<version>/ (a module folder for $env:PSModulePath, with the help) and
               artifacts/nupkg/, and publishes the folder with Publish-PSResource to a temporary local repository
               (artifacts/psresource-repo), which is unregistered afterwards; a failed publish fails the build.
@@ -96,17 +98,27 @@ function Invoke-Test {
         exit 1
     }
 
+    # The formatting as .editorconfig sets it (whitespace, code style, analyzers at warning): one check.
+    Write-Host '== Format (dotnet format ElixiModels.sln --verify-no-changes)'
+    & dotnet format $solution --verify-no-changes --no-restore -v quiet
+    $formatExit = $LASTEXITCODE
+    if ($formatExit -eq 0) { $passed++; $suites += 'Format: 1 passed, 0 failed' }
+    else { $failed++; $suites += "Format: 0 passed, 1 failed (dotnet format exited with $formatExit; 'dotnet format ElixiModels.sln' fixes what it can)" }
+
     # xUnit: test projects one after another (the timing tests want quiet cores).
     & dotnet test $solution -c $Configuration --no-build -m:1 --logger trx --results-directory $results
     $xunitExit = $LASTEXITCODE
-    foreach ($trx in Get-ChildItem $results -Filter *.trx) {
+    $trxFiles = @(Get-ChildItem $results -Filter *.trx)
+    $xunitFailed = 0
+    foreach ($trx in $trxFiles) {
         $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed
-        $failed += [int]$counters.failed
+        $xunitFailed += [int]$counters.failed
         $suites += "$($trx.BaseName): $($counters.passed) passed, $($counters.failed) failed"
     }
-    if ($suites.Count -eq 0) { $failed++; $suites += 'xUnit: no results (the build or the test run failed)' }
-    elseif ($xunitExit -ne 0 -and $failed -eq 0) { $failed++; $suites += "xUnit: dotnet test exited with $xunitExit" }
+    $failed += $xunitFailed
+    if ($trxFiles.Count -eq 0) { $failed++; $suites += 'xUnit: no results (the test run failed)' }
+    elseif ($xunitExit -ne 0 -and $xunitFailed -eq 0) { $failed++; $suites += "xUnit: dotnet test exited with $xunitExit" }
 
     # Pester on this pwsh, in a process of its own so the suite starts from a clean session: once against the
     # simulator answering as the current Ollama (0.32.15) and once as Ollama 0.23.0, whose API lists less.
@@ -133,7 +145,7 @@ function Invoke-Test {
     Remove-Item Env:OLLAMA_SIMULATOR_VERSION -ErrorAction SilentlyContinue
 
     $suites | ForEach-Object { Write-Host "  $_" }
-    # The closing line CI reads: every suite, Pester included.
+    # The closing line CI reads: every suite, Pester and the format check included.
     "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }
