@@ -52,6 +52,10 @@ public sealed class ModelDetailsCache
     /// Details for many models, at most <see cref="MaxConcurrency"/> requests at a time; models sharing a digest
     /// (copies) are read once. Each result carries the details or the failure for that model.
     /// </summary>
+    /// <param name="client">The server to ask.</param>
+    /// <param name="models">The models, as the server lists them.</param>
+    /// <param name="refresh">Ask the server again even where the cache has the details.</param>
+    /// <param name="ct">Cancels the look-ups.</param>
     /// <param name="onProgress">Told (done, total) after each model, from the thread that finished it.</param>
     public async Task<IReadOnlyList<DetailsResult>> GetManyAsync(OllamaClient client, IReadOnlyList<WireModel> models, bool refresh, CancellationToken ct,
         Action<int, int>? onProgress = null)
