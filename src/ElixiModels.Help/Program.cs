@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -115,7 +116,7 @@ XElement Command(CmdletInfo cmdlet, HelpPage page)
             new XAttribute("variableLength", p.ParameterType.IsArray.ToString().ToLowerInvariant()),
             new XAttribute("globbing", p.Attributes.OfType<SupportsWildcardsAttribute>().Any().ToString().ToLowerInvariant()),
             new XAttribute("pipelineInput", pipeline),
-            new XAttribute("position", meta.Position >= 0 ? meta.Position.ToString() : "named"),
+            new XAttribute("position", meta.Position >= 0 ? meta.Position.ToString(CultureInfo.InvariantCulture) : "named"),
             new XAttribute("aliases", p.Aliases.Count > 0 ? string.Join(", ", p.Aliases) : "none"),
             new XElement(maml + "name", p.Name),
             Description(page.Parameters.TryGetValue(p.Name, out string? d) ? d : string.Empty));

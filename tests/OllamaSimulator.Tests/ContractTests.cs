@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
@@ -152,6 +153,6 @@ public sealed class ContractTests : IAsyncLifetime
         JsonElement r = await _sim.JsonAsync(HttpMethod.Post, Gen, "{\"model\":\"gemma3:1b\",\"prompt\":\"hi\",\"stream\":false,\"options\":{\"num_predict\":2}}");
         string createdAt = r.GetProperty("created_at").GetString()!;
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$", createdAt);
-        Assert.True(DateTimeOffset.Parse(createdAt) > DateTimeOffset.UtcNow.AddMinutes(-1));
+        Assert.True(DateTimeOffset.Parse(createdAt, CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddMinutes(-1));
     }
 }

@@ -42,7 +42,7 @@ public sealed class PullTests : IAsyncLifetime
             long previous = -1;
             foreach (JsonElement l in layer)
             {
-                Assert.Equal("pulling " + layer.Key.Substring(7, 12), Status(l));
+                Assert.Equal(string.Concat("pulling ", layer.Key.AsSpan(7, 12)), Status(l));
                 Assert.Matches("^sha256:[0-9a-f]{64}$", layer.Key);
                 Assert.Equal(total, l.GetProperty("total").GetInt64());
                 long completed = Completed(l);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
@@ -110,7 +111,7 @@ public sealed class Capture
             .Select(l => l.TrimEnd('\r'))
             .Where(l => l.Length > 0)
             .ToArray();
-        int status = int.Parse(headerLines[0].Split(' ')[1]);
+        int status = int.Parse(headerLines[0].Split(' ')[1], CultureInfo.InvariantCulture);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (string line in headerLines.Skip(1))
         {
@@ -182,7 +183,7 @@ public static class JsonShape
         _ => e.ValueKind.ToString().ToLowerInvariant(),
     };
 
-    private static string Trim(string s) => s.Length > 200 ? s.Substring(0, 200) + "…" : s;
+    private static string Trim(string s) => s.Length > 200 ? string.Concat(s.AsSpan(0, 200), "…") : s;
 }
 
 /// <summary>A TimeProvider the test moves by hand.</summary>

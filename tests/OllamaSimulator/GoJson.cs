@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
@@ -36,6 +37,8 @@ internal readonly record struct JFloat32(float Value);
 /// <summary>Serializes values exactly like Go's encoding/json (HTML-safe escaping, shortest floats, sorted maps).</summary>
 internal static class GoJson
 {
+    private static readonly SearchValues<char> Exponent = SearchValues.Create("Ee");
+
     public static string Serialize(object? value)
     {
         var sb = new StringBuilder(256);
@@ -251,11 +254,11 @@ internal static class GoJson
         }
 
         int exp10 = 0;
-        int ePos = r.IndexOfAny(new[] { 'E', 'e' });
+        int ePos = r.AsSpan().IndexOfAny(Exponent);
         string mant = r;
         if (ePos >= 0)
         {
-            exp10 = int.Parse(r.Substring(ePos + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            exp10 = int.Parse(r.AsSpan(ePos + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
             mant = r.Substring(0, ePos);
         }
 

@@ -22,7 +22,7 @@ internal static class Program
             }
             else if (a.StartsWith("--port=", StringComparison.Ordinal))
             {
-                port = int.Parse(a.Substring(7), CultureInfo.InvariantCulture);
+                port = int.Parse(a.AsSpan(7), CultureInfo.InvariantCulture);
             }
             else if (a == "--ollama-version" && i + 1 < args.Length)
             {

@@ -77,7 +77,7 @@ internal sealed class PullHandler
     private static JObj Status(string status) => new JObj().Add("status", status);
 
     private static JObj Progress(SimLayer layer, long completed) => new JObj()
-        .Add("status", "pulling " + layer.Digest.Substring(0, 12))
+        .Add("status", string.Concat("pulling ", layer.Digest.AsSpan(0, 12)))
         .Add("digest", "sha256:" + layer.Digest)
         .Add("total", layer.Size)
         .AddIf(completed != 0, "completed", completed);

@@ -18,6 +18,7 @@ internal class ModelNameCompleter : IArgumentCompleter
 {
     private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan FetchLimit = TimeSpan.FromSeconds(5);
+    private static readonly char[] CharsToQuote = { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '@', '#', '&', '|' };
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -39,7 +40,7 @@ internal class ModelNameCompleter : IArgumentCompleter
         .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n));
 
     internal static string Quote(string value) =>
-        value.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '@', '#', '&', '|' }) >= 0
+        value.IndexOfAny(CharsToQuote) >= 0
             ? "'" + value.Replace("'", "''") + "'"
             : value;
 
@@ -78,7 +79,7 @@ internal class ModelNameCompleter : IArgumentCompleter
         return null;
     }
 
-    private static IEnumerable<string> InstalledNames(object? uri)
+    private static string[] InstalledNames(object? uri)
     {
         Uri endpoint;
         try

@@ -257,7 +257,7 @@ public sealed class BenchmarkEngine
         (run.Succeeded && run.DoneReason == Aborted && (run.GenerateTokens ?? 0) < _settings.MaxTokens)
         || (!run.Succeeded && run.Failure is OllamaException { Kind: OllamaErrorKind.NoOutput });
 
-    private static void WarnShortRuns(string name, IReadOnlyList<BenchmarkRun> runs, int shortRuns, IBenchmarkObserver? observer)
+    private static void WarnShortRuns(string name, List<BenchmarkRun> runs, int shortRuns, IBenchmarkObserver? observer)
     {
         if (shortRuns == 0 || observer is null)
         {
@@ -388,7 +388,7 @@ public sealed class BenchmarkEngine
         }
     }
 
-    private BenchmarkResult Build(OllamaModel model, IReadOnlyList<BenchmarkRun> runs, IReadOnlyList<BenchmarkRun> warmups, bool complete, MeasureFacts f)
+    private BenchmarkResult Build(OllamaModel model, List<BenchmarkRun> runs, IReadOnlyList<BenchmarkRun> warmups, bool complete, MeasureFacts f)
     {
         BenchmarkRun[] ok = runs.Where(r => r.Succeeded).ToArray();
         MetricSummary? gen = MetricSummary.Of(ok.Where(r => r.GenerateTokensPerSecond.HasValue).Select(r => r.GenerateTokensPerSecond!.Value));

@@ -15,7 +15,7 @@ namespace ElixiModels.Cmdlets;
 /// </summary>
 public abstract class BenchmarkCmdlet : ElixiCmdlet
 {
-    private ISet<string>? _servers;
+    private HashSet<string>? _servers;
 
     /// <summary>Only the results of these models; wildcards allowed. Binds the Name (and Host) of piped objects.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

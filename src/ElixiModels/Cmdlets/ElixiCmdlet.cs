@@ -45,7 +45,7 @@ public abstract class ElixiCmdlet : PSCmdlet, IDisposable
         CurrentBridge = bridge;
         CancellationToken token = _stopping.Token;
         Task task = Task.Run(() => work(bridge, token), token);
-        task.ContinueWith(_ => bridge.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Task completed = task.ContinueWith(_ => bridge.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             bridge.Drain(token);
@@ -71,6 +71,9 @@ public abstract class ElixiCmdlet : PSCmdlet, IDisposable
             {
                 _stopping.Cancel();
             }
+
+            // The queue is no longer drained; free it once the work (which may still be unwinding after Ctrl+C) has ended.
+            completed.ContinueWith(_ => bridge.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         if (task.IsCanceled || token.IsCancellationRequested)

@@ -13,7 +13,7 @@ namespace ElixiModels.Cmdlets;
 /// Lets background work write to the pipeline: every write is queued and performed on the pipeline thread by
 /// <see cref="ElixiCmdlet.Run"/>, which is the only place PowerShell allows it.
 /// </summary>
-public sealed class PipelineBridge
+public sealed class PipelineBridge : IDisposable
 {
     private readonly Cmdlet _cmdlet;
     private readonly BlockingCollection<Action> _queue = new();
@@ -115,6 +115,9 @@ public sealed class PipelineBridge
         }
     }
 
+    /// <summary>Frees the queue once the work has ended and the queue is drained; later writes are dropped.</summary>
+    public void Dispose() => _queue.Dispose();
+
     private void Post(Action action) => TryPost(action);
 
     private bool TryPost(Action action)
@@ -140,7 +143,8 @@ public sealed class PipelineBridge
         }
         catch (InvalidOperationException)
         {
-            // The pipeline has finished or stopped; late writes from cancelled work are dropped.
+            // The pipeline has finished or stopped (an ObjectDisposedException once disposed is one too); late writes
+            // from cancelled work are dropped.
             return false;
         }
     }

@@ -29,6 +29,8 @@ namespace ElixiModels.Commands;
 [OutputType(typeof(ModelSelection))]
 public sealed class SelectOllamaModelCommand : OllamaCmdlet
 {
+    private static readonly string[] PipedIn = { "the models piped in" };
+
     private const string TopSet = "Top";
     private const string AllSet = "All";
     private const int BenchmarkRuns = 3;
@@ -197,8 +199,8 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             }
 
             string? hint = outcome.Ranked[0].IsFallback
-                && ModelSelector.Suggest(ModelCatalog.Default, request, installed, free, max: 1).FirstOrDefault() is { } better
-                ? $"For a better {TaskClassifier.Name(Task)} model install one: Install-OllamaModel -Name {better.Name}."
+                && ModelSelector.Suggest(ModelCatalog.Default, request, installed, free, max: 1) is { Count: > 0 } better
+                ? $"For a better {TaskClassifier.Name(Task)} model install one: Install-OllamaModel -Name {better[0].Name}."
                 : null;
             int rank = 0;
             foreach (ScoredCandidate s in All ? outcome.Ranked : outcome.Ranked.Take(Top))
@@ -245,7 +247,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
             if (outcome.Ranked.Count == 0)
             {
-                bridge.WriteError(NoCandidate(outcome, request, new[] { "the models piped in" }, installed, free));
+                bridge.WriteError(NoCandidate(outcome, request, PipedIn, installed, free));
                 return;
             }
 
@@ -378,7 +380,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         return candidates;
     }
 
-    private ErrorRecord NoCandidate(SelectionOutcome outcome, SelectionRequest request, IReadOnlyCollection<string> hosts, IEnumerable<string> installed, long? free)
+    private static ErrorRecord NoCandidate(SelectionOutcome outcome, SelectionRequest request, IReadOnlyCollection<string> hosts, IEnumerable<string> installed, long? free)
     {
         IReadOnlyList<CatalogEntry> suggestions = ModelSelector.Suggest(ModelCatalog.Default, request, installed, free);
         string task = TaskClassifier.Name(request.Task);

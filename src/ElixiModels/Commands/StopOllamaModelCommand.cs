@@ -23,6 +23,8 @@ namespace ElixiModels.Commands;
 [OutputType(typeof(ModelStopResult))]
 public sealed class StopOllamaModelCommand : OllamaCmdlet
 {
+    private static readonly string[] EveryName = { "*" };
+
     private List<string> _names = new();
 
     private const string NameSet = "Name";
@@ -63,7 +65,7 @@ public sealed class StopOllamaModelCommand : OllamaCmdlet
         }
 
         var targets = new List<WireRunningModel>();
-        foreach (NameMatch<WireRunningModel> asked in inventory.ResolveLoaded(All ? new[] { "*" } : _names).PerName)
+        foreach (NameMatch<WireRunningModel> asked in inventory.ResolveLoaded(All ? EveryName : _names).PerName)
         {
             if (asked.Models.Count == 0 && !asked.IsPattern)
             {

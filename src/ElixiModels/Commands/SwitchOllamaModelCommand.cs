@@ -77,7 +77,7 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
     {
         string name = parsed.FullName;
         ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
-        IReadOnlyList<string> found = inventory.Resolve(new[] { raw }).Models.Select(m => ModelName.Normalize(m.Name)).ToList();
+        List<string> found = inventory.Resolve(new[] { raw }).Models.Select(m => ModelName.Normalize(m.Name)).ToList();
         if (found.Count > 1)
         {
             bridge.WriteError(OllamaErrors.AmbiguousModelName(raw, client.Host, found, $"there is no {name}.", $"Give the tag, e.g. Switch-OllamaModel {found[0]}"));

@@ -64,7 +64,7 @@ public sealed class ModelNameFilter
         }
 
         bool any = false;
-        ModelName.TryParse(name, out ModelName? parsed, out _);
+        _ = ModelName.TryParse(name, out ModelName? parsed, out _);
         foreach (var term in _terms)
         {
             bool hit = term.Pattern is not null

@@ -14,6 +14,9 @@ namespace ElixiModels.Ollama;
 /// </summary>
 public sealed class EnvironmentProxy : IWebProxy
 {
+    private static readonly char[] NoProxySeparators = { ',', ' ' };
+    private static readonly char[] UserInfoSeparator = { ':' };
+
     private readonly Func<string, string?> _env;
     private readonly IWebProxy? _system;
 
@@ -82,7 +85,7 @@ public sealed class EnvironmentProxy : IWebProxy
             return null;
         }
 
-        string[] parts = proxy.UserInfo.Split(new[] { ':' }, 2);
+        string[] parts = proxy.UserInfo.Split(UserInfoSeparator, 2);
         return new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
     }
 
@@ -146,8 +149,8 @@ public sealed class EnvironmentProxy : IWebProxy
         }
 
         string host = destination.Host.Trim('[', ']').ToLowerInvariant();
-        IPAddress.TryParse(host, out IPAddress? ip);
-        foreach (string raw in noProxy!.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries))
+        _ = IPAddress.TryParse(host, out IPAddress? ip);
+        foreach (string raw in noProxy!.Split(NoProxySeparators, StringSplitOptions.RemoveEmptyEntries))
         {
             string entry = raw.Trim().ToLowerInvariant();
             if (entry == "*")

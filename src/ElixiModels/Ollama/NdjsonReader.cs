@@ -11,7 +11,7 @@ namespace ElixiModels.Ollama;
 /// token on netstandard2.0, and disposing the response instead makes .NET drain the rest of a slow stream for up to
 /// two seconds before the pending read returns; a cancelled read aborts the connection at once.
 /// </summary>
-internal sealed class NdjsonReader
+internal sealed class NdjsonReader : IDisposable
 {
     /// <summary>Longest line accepted: Ollama's lines are under a few KB; a line longer than this is not Ollama's.</summary>
     public const int DefaultMaxLineBytes = 4 * 1024 * 1024;
@@ -78,4 +78,7 @@ internal sealed class NdjsonReader
         _line.SetLength(0);
         return text;
     }
+
+    /// <summary>Frees the line buffer; the stream is the caller's.</summary>
+    public void Dispose() => _line.Dispose();
 }

@@ -399,7 +399,7 @@ public sealed class OllamaClient
         try
         {
             using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            var reader = new NdjsonReader(stream);
+            using var reader = new NdjsonReader(stream);
             while (true)
             {
                 idle.CancelAfter(idleTimeout);

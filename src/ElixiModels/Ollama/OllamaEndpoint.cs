@@ -10,6 +10,8 @@ public static class OllamaEndpoint
     /// <summary>The address used when neither -Uri nor OLLAMA_HOST says otherwise.</summary>
     public static readonly Uri Default = new("http://127.0.0.1:11434/");
 
+    private static readonly char[] NotInHost = { ' ', '\t', '@', '\\', '?', '#' };
+
     /// <summary>The environment variable Ollama itself reads.</summary>
     public const string HostVariable = "OLLAMA_HOST";
 
@@ -53,7 +55,7 @@ public static class OllamaEndpoint
             hostPort = hostPort.Substring(0, slash);
         }
 
-        if (hostPort.IndexOfAny(new[] { ' ', '\t', '@', '\\', '?', '#' }) >= 0)
+        if (hostPort.IndexOfAny(NotInHost) >= 0)
         {
             throw new FormatException($"'{value}' is not a valid Ollama address: the host part '{hostPort}' has characters a host name cannot have.");
         }

@@ -151,4 +151,8 @@ public readonly struct KeepAlive : IEquatable<KeepAlive>
     public override bool Equals(object? obj) => obj is KeepAlive k && Equals(k);
 
     public override int GetHashCode() => Duration.GetHashCode();
+
+    public static bool operator ==(KeepAlive left, KeepAlive right) => left.Equals(right);
+
+    public static bool operator !=(KeepAlive left, KeepAlive right) => !left.Equals(right);
 }

@@ -10,6 +10,8 @@ namespace ElixiModels.Models;
 /// <summary>What /api/show says about a model: capabilities, architecture facts, template and parameters.</summary>
 public sealed class ModelDetails
 {
+    private static readonly char[] Blanks = { ' ', '\t' };
+
     /// <summary>The manifest digest the details belong to (a new digest means new details).</summary>
     public string Digest { get; internal init; } = string.Empty;
 
@@ -105,7 +107,7 @@ public sealed class ModelDetails
         foreach (string raw in (text ?? string.Empty).Split('\n'))
         {
             string line = raw.Trim();
-            int space = line.IndexOfAny(new[] { ' ', '\t' });
+            int space = line.IndexOfAny(Blanks);
             if (space <= 0)
             {
                 continue;

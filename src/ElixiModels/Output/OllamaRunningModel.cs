@@ -53,7 +53,7 @@ public sealed class OllamaRunningModel
 
     internal static OllamaRunningModel FromWire(WireRunningModel m, string host, DateTimeOffset now)
     {
-        ModelName.TryParse(m.Name, out ModelName? parsed, out _);
+        _ = ModelName.TryParse(m.Name, out ModelName? parsed, out _);
         WireDetails d = m.Details ?? new WireDetails();
         return new OllamaRunningModel
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -62,5 +63,5 @@ public sealed class HostResources
     };
 
     public override string ToString() =>
-        $"CPU {(CpuPercent is { } c ? c.ToString("0") + " %" : "n/a")}, RAM {Models.Units.Bytes(AvailableMemoryBytes)} free of {Models.Units.Bytes(TotalMemoryBytes)}, {Gpus.Count} GPU(s)";
+        $"CPU {(CpuPercent is { } c ? c.ToString("0", CultureInfo.InvariantCulture) + " %" : "n/a")}, RAM {Models.Units.Bytes(AvailableMemoryBytes)} free of {Models.Units.Bytes(TotalMemoryBytes)}, {Gpus.Count} GPU(s)";
 }

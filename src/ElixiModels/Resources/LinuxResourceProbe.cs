@@ -12,6 +12,9 @@ namespace ElixiModels.Resources;
 /// <summary>Linux: /proc/meminfo for memory, two /proc/stat samples taken across calls for CPU %, /proc/cpuinfo for the name.</summary>
 public sealed class LinuxResourceProbe : IHostResourceProbe
 {
+    private static readonly char[] SpaceOrColon = { ' ', ':' };
+    private static readonly char[] Space = { ' ' };
+
     private readonly string _procRoot;
     private readonly CpuSampler _cpu = new();
     private string? _cpuName;
@@ -43,7 +46,7 @@ public sealed class LinuxResourceProbe : IHostResourceProbe
         long total = 0, available = -1, free = 0, buffers = 0, cached = 0;
         foreach (string line in text.Split('\n'))
         {
-            string[] parts = line.Split(new[] { ' ', ':' }, StringSplitOptions.RemoveEmptyEntries);
+            string[] parts = line.Split(SpaceOrColon, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length < 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long kb))
             {
                 continue;
@@ -73,7 +76,7 @@ public sealed class LinuxResourceProbe : IHostResourceProbe
                 continue;
             }
 
-            string[] f = line.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+            string[] f = line.Split(Space, StringSplitOptions.RemoveEmptyEntries);
             ulong total = 0, idle = 0;
             for (int i = 1; i < f.Length && i <= 8; i++)
             {

@@ -19,7 +19,7 @@ public sealed class WindowsResourceProbe : IHostResourceProbe
 
     public Task<HostResources> ReadAsync(CancellationToken cancellationToken)
     {
-        var status = new MemoryStatusEx { Length = (uint)Marshal.SizeOf(typeof(MemoryStatusEx)) };
+        var status = new MemoryStatusEx { Length = (uint)Marshal.SizeOf<MemoryStatusEx>() };
         if (!NativeMethods.GlobalMemoryStatusEx(ref status))
         {
             throw new InvalidOperationException($"GlobalMemoryStatusEx failed (error {Marshal.GetLastWin32Error()}).");
@@ -63,13 +63,14 @@ public sealed class WindowsResourceProbe : IHostResourceProbe
     {
         try
         {
-            var buffer = new System.Text.StringBuilder(256);
-            uint size = (uint)(buffer.Capacity * 2);
+            var buffer = new char[256];
+            uint size = (uint)(buffer.Length * 2);
             int rc = NativeMethods.RegGetValueW(NativeMethods.LocalMachine, @"HARDWARE\DESCRIPTION\System\CentralProcessor\0",
                 "ProcessorNameString", NativeMethods.RrfRtRegSz, IntPtr.Zero, buffer, ref size);
-            if (rc == 0 && buffer.Length > 0)
+            int length = Array.IndexOf(buffer, '\0');
+            if (rc == 0 && length != 0)
             {
-                return buffer.ToString().Trim();
+                return new string(buffer, 0, length < 0 ? buffer.Length : length).Trim();
             }
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
@@ -107,6 +108,6 @@ public sealed class WindowsResourceProbe : IHostResourceProbe
         public static extern bool GetSystemTimes(out long idleTime, out long kernelTime, out long userTime);
 
         [DllImport("advapi32.dll", CharSet = CharSet.Unicode)]
-        public static extern int RegGetValueW(IntPtr key, string subKey, string value, uint flags, IntPtr type, System.Text.StringBuilder data, ref uint size);
+        public static extern int RegGetValueW(IntPtr key, string subKey, string value, uint flags, IntPtr type, [Out] char[] data, ref uint size);
     }
 }

@@ -191,7 +191,7 @@ public sealed class CandidateGatherer
     /// Capabilities and context length of each model: from /api/tags where the server lists them (Ollama 0.30+, no
     /// /api/show at all), otherwise from the session's bounded, cached /api/show look-ups, with progress for many.
     /// </summary>
-    private async Task<IReadOnlyList<DetailsResult>> DetailsAsync(OllamaClient client, IReadOnlyList<WireModel> models, IOperationReporter reporter, CancellationToken ct)
+    private async Task<IReadOnlyList<DetailsResult>> DetailsAsync(OllamaClient client, List<WireModel> models, IOperationReporter reporter, CancellationToken ct)
     {
         var results = new DetailsResult[models.Count];
         var toShow = new List<int>();

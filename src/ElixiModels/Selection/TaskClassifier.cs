@@ -44,7 +44,7 @@ public static class TaskClassifier
     /// <summary>Lower-case task names, as the TaskTypes property shows them.</summary>
     public static IReadOnlyList<string> TaskNames(ModelTraits model)
     {
-        IReadOnlyList<TaskMatch> matches = Evaluate(model, withReasons: false);
+        List<TaskMatch> matches = Evaluate(model, withReasons: false);
         var names = new string[matches.Count];
         for (int i = 0; i < names.Length; i++)
         {

@@ -138,7 +138,9 @@ public sealed class HostileServer : IAsyncDisposable
     public ConcurrentQueue<HostileRequest> Requests { get; } = new();
 
     /// <summary>TLS handshakes received (answered in plain HTTP).</summary>
-    public int TlsHellos;
+    public int TlsHellos => Volatile.Read(ref _tlsHellos);
+
+    private int _tlsHellos;
 
     /// <summary>The models the healthy /api/tags lists.</summary>
     public List<string> Installed { get; } = new() { "gemma3:1b", "llama3.2:3b" };
@@ -213,7 +215,7 @@ public sealed class HostileServer : IAsyncDisposable
 
                 if (request.Method == "TLS")
                 {
-                    Interlocked.Increment(ref TlsHellos);
+                    Interlocked.Increment(ref _tlsHellos);
                     await connection.RawAsync("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request").ConfigureAwait(false);
                     return;
                 }

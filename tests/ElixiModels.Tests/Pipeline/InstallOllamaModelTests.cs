@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
@@ -38,7 +39,7 @@ public sealed class InstallOllamaModelTests : IAsyncLifetime
         Assert.Equal(new[] { "phi3:mini" }, Pulled());
         Assert.Equal(newDigest, r.Property("Digest").Single());
         Assert.Equal(newDigest, _sim.State.FindInstalled("phi3:mini")!.Digest);
-        Assert.Contains(r.Verbose, v => v.StartsWith("Updated phi3:mini") && v.Contains("cccccccccccc"));
+        Assert.Contains(r.Verbose, v => v.StartsWith("Updated phi3:mini", StringComparison.Ordinal) && v.Contains("cccccccccccc"));
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class InstallOllamaModelTests : IAsyncLifetime
         Assert.Equal("Installing mistral:7b", parent[0].Activity);
         Assert.Equal(ProgressRecordType.Completed, parent[^1].RecordType);
         Assert.All(parent.Take(parent.Count - 1), p => Assert.Equal(ProgressRecordType.Processing, p.RecordType));
-        Assert.Contains(parent, p => p.CurrentOperation.StartsWith("Downloading layer 1 of"));
+        Assert.Contains(parent, p => p.CurrentOperation.StartsWith("Downloading layer 1 of", StringComparison.Ordinal));
 
         var children = r.Progress.Where(p => p.ParentActivityId == parent[0].ActivityId).ToList();
         Assert.NotEmpty(children);

@@ -103,7 +103,7 @@ public sealed class LifecycleTimingTests : IAsyncLifetime
         Assert.Equal(0, _sim.State.PartialBytes("mistral:7b"));
         // The first download record already counts what the interrupted pull left on disk.
         long size = _sim.State.FindRemote("mistral:7b")!.SizeBytes;
-        ProgressRecord firstDownload = rerun.Progress.First(p => p.CurrentOperation?.StartsWith("Downloading") == true);
+        ProgressRecord firstDownload = rerun.Progress.First(p => p.CurrentOperation?.StartsWith("Downloading", StringComparison.Ordinal) == true);
         Assert.True(firstDownload.PercentComplete >= (int)(partial * 100 / size) - 1,
             $"resumed at {firstDownload.PercentComplete}% with {partial} of {size} bytes on disk");
     }

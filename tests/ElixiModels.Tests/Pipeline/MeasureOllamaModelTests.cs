@@ -134,7 +134,7 @@ public sealed class MeasureOllamaModelTests : IAsyncLifetime
         Assert.Contains(model, p => p.Activity.Contains("gemma3:1b") && p.Activity.Contains("model 1 of 2") && p.StatusDescription == "Warm-up 1 of 1 (not counted)");
         Assert.Contains(model, p => p.Activity.Contains("phi3:mini") && p.Activity.Contains("model 2 of 2") && p.StatusDescription == "Run 2 of 2");
         Assert.All(run, p => Assert.Equal(1, p.ParentActivityId));
-        Assert.Contains(run, p => p.Activity == "Run 2" && p.StatusDescription.EndsWith(" of 30 tokens") && p.PercentComplete > 0);
+        Assert.Contains(run, p => p.Activity == "Run 2" && p.StatusDescription.EndsWith(" of 30 tokens", StringComparison.Ordinal) && p.PercentComplete > 0);
         Assert.Equal(ProgressRecordType.Completed, model.Last().RecordType);
         Assert.True(model.Where(p => p.RecordType == ProgressRecordType.Processing).Select(p => p.PercentComplete).SequenceEqual(
             model.Where(p => p.RecordType == ProgressRecordType.Processing).Select(p => p.PercentComplete).OrderBy(x => x)));

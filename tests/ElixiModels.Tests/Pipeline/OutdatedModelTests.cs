@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
@@ -27,7 +28,7 @@ public sealed class OutdatedModelTests : IAsyncLifetime
         PSObject m = Assert.Single(r.Output);
         Assert.Equal("ElixiModels.Models.OllamaModel", m.BaseObject.GetType().FullName);
         Assert.Equal("phi3:mini", m.Properties["Name"].Value);
-        Assert.Contains(r.Verbose, v => v.StartsWith("phi3:mini: installed 4f2222927938") && v.Contains("dddddddddddd"));
+        Assert.Contains(r.Verbose, v => v.StartsWith("phi3:mini: installed 4f2222927938", StringComparison.Ordinal) && v.Contains("dddddddddddd"));
         // The check is the desktop app's: HEAD on the library manifest.
         Assert.Contains(_sim.State.Log.Entries, e => e.Method == "HEAD" && e.Path == "/v2/library/phi3/manifests/mini");
     }
@@ -61,7 +62,7 @@ public sealed class OutdatedModelTests : IAsyncLifetime
         r.AssertNoErrors();
         Assert.Empty(r.Warnings);
         Assert.Empty(r.Output);
-        Assert.Contains(r.Verbose, v => v.StartsWith("my-assistant:latest: not in"));
+        Assert.Contains(r.Verbose, v => v.StartsWith("my-assistant:latest: not in", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -45,7 +46,7 @@ public sealed class PackageTests
         Assert.Contains("bin/lib/ElixiModels.dll", names);
         Assert.Contains("bin/lib/OllamaSharp.dll", names);
         Assert.Contains("en-US/ElixiModels.dll-Help.xml", names);
-        Assert.DoesNotContain(names, n => n.EndsWith("System.Management.Automation.dll"));
+        Assert.DoesNotContain(names, n => n.EndsWith("System.Management.Automation.dll", StringComparison.Ordinal));
 
         using Stream nuspec = zip.GetEntry("ElixiModels.nuspec")!.Open();
         XDocument doc = XDocument.Load(nuspec);

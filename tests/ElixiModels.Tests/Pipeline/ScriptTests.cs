@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -16,7 +17,7 @@ public sealed class ScriptTests
 {
     public static IEnumerable<object[]> Scripts() => Directory.GetFiles(Repo.Root, "*.ps*1", SearchOption.AllDirectories)
         .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
-            && !f.Contains($"{Path.DirectorySeparatorChar}artifacts{Path.DirectorySeparatorChar}") && (f.EndsWith(".ps1") || f.EndsWith(".psm1") || f.EndsWith(".psd1")))
+            && !f.Contains($"{Path.DirectorySeparatorChar}artifacts{Path.DirectorySeparatorChar}") && (f.EndsWith(".ps1", StringComparison.Ordinal) || f.EndsWith(".psm1", StringComparison.Ordinal) || f.EndsWith(".psd1", StringComparison.Ordinal)))
         .Select(f => new object[] { Path.GetRelativePath(Repo.Root, f) });
 
     [Theory]

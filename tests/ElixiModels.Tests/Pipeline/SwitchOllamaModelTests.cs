@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
@@ -56,7 +57,7 @@ public sealed class SwitchOllamaModelTests : IAsyncLifetime
         }
         else
         {
-            Assert.InRange(expires, DateTimeOffset.UtcNow.AddSeconds(double.Parse(wire) - 10), DateTimeOffset.UtcNow.AddSeconds(double.Parse(wire) + 10));
+            Assert.InRange(expires, DateTimeOffset.UtcNow.AddSeconds(double.Parse(wire, CultureInfo.InvariantCulture) - 10), DateTimeOffset.UtcNow.AddSeconds(double.Parse(wire, CultureInfo.InvariantCulture) + 10));
         }
     }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Threading.Tasks;
 using ElixiModels.Tests.Harness;
@@ -27,7 +28,7 @@ public sealed class WhatIfTests : IAsyncLifetime
         PsResult r = _sim.Ps.Invoke(script);
         r.AssertNoErrors();
         Assert.Empty(r.Output);
-        Assert.Contains(_sim.Ps.Host.Lines, l => l.StartsWith("What if:") && l.Contains(action));
+        Assert.Contains(_sim.Ps.Host.Lines, l => l.StartsWith("What if:", StringComparison.Ordinal) && l.Contains(action));
         Assert.DoesNotContain(_sim.State.Log.Entries, e => e.Path is "/api/pull" or "/api/generate" or "/api/delete" or "/api/chat");
         Assert.Equal(7, _sim.State.Installed.Count);
         Assert.Empty(_sim.State.Loaded);

@@ -81,7 +81,7 @@ public sealed class BenchmarkHistoryTests : IDisposable
     {
         var history = new BenchmarkHistory(FilePath);
         await history.AppendAsync(Result(minute: 1), CancellationToken.None);
-        File.AppendAllText(FilePath, BenchmarkHistory.ToLine(Result(minute: 2)).Substring(0, 40));
+        File.AppendAllText(FilePath, BenchmarkHistory.ToLine(Result(minute: 2)).AsSpan(0, 40));
         await history.AppendAsync(Result(minute: 3), CancellationToken.None);
 
         (IReadOnlyList<BenchmarkResult> records, int damaged) = await history.ReadAsync(CancellationToken.None);

@@ -60,7 +60,7 @@ public sealed class CatalogTests : IDisposable
         var available = new AvailableModels(ModelCatalog.Default, _cache);
         List<OllamaCatalogModel> all = ModelCatalog.Default.Entries
             .Select(e => available.Describe(new AvailableCandidate(ModelName.Parse(e.Name), e, null), "h", false, null)).ToList();
-        foreach (ModelTask task in Enum.GetValues(typeof(ModelTask)))
+        foreach (ModelTask task in Enum.GetValues<ModelTask>())
         {
             List<OllamaCatalogModel> suited = all.Where(m => m.TaskTypes.Contains(TaskClassifier.Name(task))).ToList();
             Assert.True(suited.Count >= 3, $"{task}: {suited.Count}");

@@ -71,7 +71,7 @@ public class RegistryClientTests
         Assert.Equal(UpdateStatus.Skipped, checks.Single(c => c.Name == "gpt-oss:120b-cloud").Status);
         Assert.Equal(sim.State.Installed.Count - 1, checks.Count(c => c.Status == UpdateStatus.UpToDate));
         // One HEAD per library model and for the local one; none for the cloud model.
-        Assert.Equal(sim.State.Installed.Count + 1, sim.State.Log.Entries.Count(e => e.Method == "HEAD" && e.Path.StartsWith("/v2/library/")));
+        Assert.Equal(sim.State.Installed.Count + 1, sim.State.Log.Entries.Count(e => e.Method == "HEAD" && e.Path.StartsWith("/v2/library/", StringComparison.Ordinal)));
     }
 
     [Fact]

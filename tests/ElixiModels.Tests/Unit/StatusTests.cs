@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -103,7 +104,7 @@ public class StatusBuilderTests
     [InlineData("http://[::]:11434/", true)]
     public void Local_servers_are_recognised(string uri, bool local) => Assert.Equal(local, OllamaEndpoint.IsLocal(new Uri(uri)));
 
-    private static IReadOnlyList<OllamaRunningModel> Loaded(string spec) => spec
+    private static List<OllamaRunningModel> Loaded(string spec) => spec
         .Split(',', StringSplitOptions.RemoveEmptyEntries)
         .Select(s => s.Split('@'))
         .Select(p => new OllamaRunningModel
@@ -111,25 +112,23 @@ public class StatusBuilderTests
             Name = p[0],
             SizeBytes = 1_500_000_000,
             VramBytes = 1_500_000_000,
-            ExpiresAt = Now.AddMinutes(int.Parse(p[1])),
+            ExpiresAt = Now.AddMinutes(int.Parse(p[1], CultureInfo.InvariantCulture)),
             Digest = "d-" + p[0],
         })
         .ToList();
 }
 
 /// <summary>The status reader against the simulator (no PowerShell): the active-model and benchmark branches.</summary>
-public sealed class StatusReaderTests : IAsyncLifetime
+public sealed class StatusReaderTests : IAsyncLifetime, IDisposable
 {
     private SimulatorServer _sim = null!;
     private readonly SessionContext _session = new();
 
     public async Task InitializeAsync() => _sim = await SimulatorServer.StartAsync(SimulatorState.CreateDefault());
 
-    public async Task DisposeAsync()
-    {
-        _session.Dispose();
-        await _sim.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _sim.DisposeAsync();
+
+    public void Dispose() => _session.Dispose();
 
     private OllamaClient Client => new(_sim.BaseUri);
 

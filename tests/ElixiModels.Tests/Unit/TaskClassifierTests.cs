@@ -44,7 +44,7 @@ public class TaskClassifierTests
     public void Every_match_says_why()
     {
         var traits = new ModelTraits { Name = "qwen2.5-coder:7b", Capabilities = new[] { "completion", "insert" }, ParameterCount = 7_600_000_000 };
-        TaskMatch coding = TaskClassifier.Classify(traits).First();
+        TaskMatch coding = TaskClassifier.Classify(traits)[0];
         Assert.Equal(ModelTask.Coding, coding.Task);
         Assert.Contains("fill-in-the-middle", coding.Because);
     }
