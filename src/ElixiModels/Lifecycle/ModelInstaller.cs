@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Reporting;
 
 namespace ElixiModels.Lifecycle;
 
@@ -46,7 +47,10 @@ public sealed class InstallResult
     public IReadOnlyList<WireModel> Installed { get; }
 }
 
-/// <summary>Installs (pulls) a model on one server unless it is there already, or updates it when forced.</summary>
+/// <summary>
+/// Installs (pulls) a model on one server unless it is there already, or updates it when forced; the download is
+/// reported as a progress bar (activity 1, its blobs' bars 2 and up).
+/// </summary>
 public sealed class ModelInstaller
 {
     private readonly OllamaClient _client;
@@ -56,14 +60,17 @@ public sealed class ModelInstaller
         _client = client ?? throw new ArgumentNullException(nameof(client));
     }
 
+    /// <summary>Report a child bar per blob.</summary>
+    public bool ShowLayers { get; init; }
+
     /// <param name="name">A valid model name.</param>
     /// <param name="force">Pull even when installed (updates it to the registry's version).</param>
     /// <param name="insecure">Allow a registry without valid TLS.</param>
     /// <param name="confirm">Asked right before the download, with the model installed now (or null); false declines.</param>
-    /// <param name="onUpdate">Every line of the pull stream.</param>
+    /// <param name="reporter">Told the download's progress.</param>
     /// <param name="ct">Cancels the download (the server keeps what arrived; a re-run resumes).</param>
     public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<bool>> confirm,
-        Action<PullUpdate> onUpdate, CancellationToken ct)
+        IOperationReporter reporter, CancellationToken ct)
     {
         IReadOnlyList<WireModel> installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
         WireModel? before = Find(installed, name);
@@ -77,7 +84,18 @@ public sealed class ModelInstaller
             return new InstallResult(InstallOutcome.Declined, null, before, installed);
         }
 
-        await _client.PullAsync(name, insecure, onUpdate, ct).ConfigureAwait(false);
+        var progress = new PullProgressWriter(reporter, 1, $"Installing {name}", ShowLayers);
+        try
+        {
+            await _client.PullAsync(name, insecure, progress.OnUpdate, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            await progress.CompleteAsync(ct).ConfigureAwait(false);
+            throw;
+        }
+
+        await progress.CompleteAsync(ct).ConfigureAwait(false);
         installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
         WireModel after = Find(installed, name)
             ?? throw new OllamaException(OllamaErrorKind.InvalidResponse, _client.Endpoint,

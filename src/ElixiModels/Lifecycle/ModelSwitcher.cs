@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Reporting;
 
 namespace ElixiModels.Lifecycle;
 
@@ -42,7 +43,7 @@ public sealed class ModelSwitcher
     /// <param name="keepAlive">How long to keep the model loaded; null leaves it to the server.</param>
     /// <param name="keepPrevious">Leave the previous model loaded.</param>
     /// <param name="confirm">Asked right before loading, with a description of the change; false declines.</param>
-    /// <param name="warn">Told about a previous model that could not be unloaded.</param>
+    /// <param name="reporter">Warned about a previous model that could not be unloaded, or a model no longer in memory.</param>
     /// <param name="ct">Cancels the load.</param>
     /// <param name="numCtx">The context length to load with (num_ctx); null leaves it to the server. A loaded model with another context is reloaded.</param>
     /// <param name="coordination">
@@ -50,7 +51,7 @@ public sealed class ModelSwitcher
     /// </param>
     /// <returns>The result, or null when declined.</returns>
     public async Task<ModelSwitchResult?> SwitchAsync(string model, string? previous, KeepAlive? keepAlive, bool keepPrevious,
-        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct, SwitchCoordination? coordination = null, int? numCtx = null)
+        Func<string, Task<bool>> confirm, IOperationReporter reporter, CancellationToken ct, SwitchCoordination? coordination = null, int? numCtx = null)
     {
         string current = ModelName.Normalize(model);
         string? before = previous is null ? null : ModelName.Normalize(previous);
@@ -123,7 +124,7 @@ public sealed class ModelSwitcher
             catch (OllamaException ex)
             {
                 // The new model is loaded and active; a previous one that will not unload is not a failure of the switch.
-                warn($"{current} is active, but the previous model {before} could not be unloaded: {ex.Message}");
+                reporter.Warning($"{current} is active, but the previous model {before} could not be unloaded: {ex.Message}");
             }
             finally
             {
@@ -140,14 +141,14 @@ public sealed class ModelSwitcher
         }
         catch (OllamaException ex)
         {
-            warn($"{current} was loaded, but whether it is still in memory could not be checked: {ex.Message}");
+            reporter.Warning($"{current} was loaded, but whether it is still in memory could not be checked: {ex.Message}");
         }
 
         if (isLoaded == false)
         {
             string gone = $"{current} is not loaded: the server answered the load, but no longer lists it in memory (unloaded by another client, or evicted).";
             note = note is null ? gone : note + " " + gone;
-            warn(gone);
+            reporter.Warning(gone);
         }
 
         return new ModelSwitchResult

@@ -48,24 +48,24 @@ internal sealed class InstallStep
     /// </summary>
     public async Task<InstallResult?> RunAsync(PipelineBridge bridge, OllamaClient client, string name, CancellationToken ct)
     {
-        var progress = new PullProgressWriter(bridge, ActivityId(client),
-            _endpoints.Count > 1 ? $"Installing {name} on {client.Host}" : $"Installing {name}", ShowLayers);
+        var reporter = new BridgeReporter(bridge)
+        {
+            IdOffset = EndpointIndex(client) * (PullProgressWriter.MaxChildBars + 1),
+            ActivitySuffix = _endpoints.Count > 1 ? $" on {client.Host}" : null,
+        };
         Stopwatch watch = Stopwatch.StartNew();
         InstallResult result;
         try
         {
-            result = await new ModelInstaller(client).InstallAsync(name, Force, Insecure,
-                before => ConfirmAsync(bridge, client, name, before, ct),
-                progress.OnUpdate, ct).ConfigureAwait(false);
+            result = await new ModelInstaller(client) { ShowLayers = ShowLayers }.InstallAsync(name, Force, Insecure,
+                before => ConfirmAsync(bridge, client, name, before, ct), reporter, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException && !ct.IsCancellationRequested)
         {
-            await progress.CompleteAsync(ct).ConfigureAwait(false);
             bridge.WriteError(PullError(ex, name, client.Host));
             return null;
         }
 
-        await progress.CompleteAsync(ct).ConfigureAwait(false);
         _session.SetInstalledNames(client.Host, result.Installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
         WireModel? model = result.Model;
         switch (result.Outcome)
@@ -135,19 +135,17 @@ internal sealed class InstallStep
         }
     }
 
-    private int ActivityId(OllamaClient client)
+    private int EndpointIndex(OllamaClient client)
     {
-        int index = 0;
         for (int i = 0; i < _endpoints.Count; i++)
         {
             if (string.Equals(OllamaEndpoint.Display(_endpoints[i]), client.Host, StringComparison.OrdinalIgnoreCase))
             {
-                index = i;
-                break;
+                return i;
             }
         }
 
-        return 1 + (index * (PullProgressWriter.MaxChildBars + 1));
+        return 0;
     }
 
     /// <summary>
