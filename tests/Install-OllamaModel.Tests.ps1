@@ -3,18 +3,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Sim = Enter-ElixiTest
-
-    # Runs a command in a runspace of its own and returns its progress records with the output. (A nested pipeline of
-    # this runspace, [powershell]::Create('CurrentRunspace'), hands progress to the console host, not to Streams.Progress.)
-    function Invoke-WithProgress([string] $Script) {
-        $ps = [powershell]::Create()
-        try {
-            $manifest = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
-            $output = $ps.AddScript("Import-Module '$manifest'; $Script").Invoke()
-            [pscustomobject]@{ Output = @($output); Progress = @($ps.Streams.Progress); Errors = @($ps.Streams.Error) }
-        }
-        finally { $ps.Dispose() }
-    }
 }
 
 AfterAll {

@@ -89,9 +89,12 @@ public sealed class ModelSwitcher
         IReadOnlyList<string>? can = _capabilities is null ? null : await _capabilities(current, ct).ConfigureAwait(false);
         bool embeddingOnly = can is not null && can.Contains("embedding", StringComparer.OrdinalIgnoreCase)
             && !can.Contains("completion", StringComparer.OrdinalIgnoreCase);
-        GenerateChunk loaded = embeddingOnly
-            ? await _client.LoadEmbeddingModelAsync(current, keepAlive, ct).ConfigureAwait(false)
-            : await _client.LoadAsync(current, keepAlive, ct, numCtx).ConfigureAwait(false);
+        reporter.Verbose($"Loading {current} on {_client.Host} through {(embeddingOnly ? "/api/embed (an embedding model)" : "/api/generate")} " +
+            $"(keep alive: {keep}, context: {(numCtx is { } c ? $"{c:N0} tokens" : "the model's default")}); " +
+            $"waiting for the server to answer, at most {Units.Duration(_client.Options.LoadTimeout)}.");
+        GenerateChunk loaded = await ShowElapsedAsync(embeddingOnly
+            ? _client.LoadEmbeddingModelAsync(current, keepAlive, ct)
+            : _client.LoadAsync(current, keepAlive, ct, numCtx), current, watch, reporter, ct).ConfigureAwait(false);
         TimeSpan loadTime = watch.Elapsed;
 
         bool unloaded = false;
@@ -164,6 +167,51 @@ public sealed class ModelSwitcher
             IsLoaded = isLoaded,
             Note = note,
         };
+    }
+
+    /// <summary>The progress bar of a load that takes more than a second.</summary>
+    public const int LoadActivity = 1;
+
+    /// <summary>
+    /// Waits for the load, reporting the time elapsed once a second after the first second (a quick load shows no bar),
+    /// and completes the bar when the load ends.
+    /// </summary>
+    private async Task<GenerateChunk> ShowElapsedAsync(Task<GenerateChunk> load, string model, Stopwatch watch, IOperationReporter reporter, CancellationToken ct)
+    {
+        string activity = $"Loading {model}";
+        bool shown = false;
+        using var ticking = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                TimeSpan toNextSecond = TimeSpan.FromSeconds(Math.Floor(watch.Elapsed.TotalSeconds) + 1) - watch.Elapsed;
+                Task tick = Task.Delay(toNextSecond, ticking.Token);
+                if (await Task.WhenAny(load, tick).ConfigureAwait(false) == load || tick.IsCanceled)
+                {
+                    break;
+                }
+
+                shown = true;
+                reporter.Progress(new OperationProgress(LoadActivity, activity, $"{Elapsed(watch.Elapsed)} elapsed · {_client.Host}"));
+            }
+
+            return await load.ConfigureAwait(false);
+        }
+        finally
+        {
+            ticking.Cancel();
+            if (shown)
+            {
+                reporter.Progress(new OperationProgress(LoadActivity, activity, "Done") { Completed = true });
+            }
+        }
+    }
+
+    private static string Elapsed(TimeSpan elapsed)
+    {
+        var whole = TimeSpan.FromSeconds(Math.Floor(elapsed.TotalSeconds));
+        return whole.TotalSeconds < 60 ? $"{whole.TotalSeconds:0} s" : Units.Duration(whole);
     }
 
     private static string Describe(KeepAlive keepAlive) =>
