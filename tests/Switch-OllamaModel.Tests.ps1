@@ -124,7 +124,7 @@ Describe 'Switch-OllamaModel' {
         $bar = @($run.Progress | Where-Object Activity -EQ 'Loading qwen2.5-coder:7b')
         $ticks = @($bar | Where-Object RecordType -EQ 'Processing')
         $ticks.Count | Should -BeGreaterOrEqual 2
-        $ticks[0].StatusDescription | Should -Be "1 s elapsed · $($script:Sim.Uri)"
+        $ticks[0].StatusDescription | Should -Be "1 s elapsed $([char]0xB7) $($script:Sim.Uri)"
         $seconds = @($ticks | ForEach-Object { [int]($_.StatusDescription -replace ' s elapsed.*') })
         for ($i = 1; $i -lt $seconds.Count; $i++) { $seconds[$i] | Should -BeGreaterThan $seconds[$i - 1] }
         $bar[-1].RecordType | Should -Be 'Completed'

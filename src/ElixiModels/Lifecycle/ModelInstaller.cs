@@ -66,10 +66,13 @@ public sealed class ModelInstaller
     /// <param name="name">A valid model name.</param>
     /// <param name="force">Pull even when installed (updates it to the registry's version).</param>
     /// <param name="insecure">Allow a registry without valid TLS.</param>
-    /// <param name="confirm">Asked right before the download, with the model installed now (or null); false declines.</param>
+    /// <param name="confirm">
+    /// Asked right before the download, with the model installed now (or null): the pre-flight's plan the download goes
+    /// ahead with (its facts may be unknown), or null to decline.
+    /// </param>
     /// <param name="reporter">Told the download's progress.</param>
     /// <param name="ct">Cancels the download (the server keeps what arrived; a re-run resumes).</param>
-    public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<bool>> confirm,
+    public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<PullPlan?>> confirm,
         IOperationReporter reporter, CancellationToken ct)
     {
         IReadOnlyList<WireModel> installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
@@ -79,12 +82,14 @@ public sealed class ModelInstaller
             return new InstallResult(InstallOutcome.AlreadyInstalled, before, before, installed);
         }
 
-        if (!await confirm(before).ConfigureAwait(false))
+        PullPlan? plan = await confirm(before).ConfigureAwait(false);
+        if (plan is null)
         {
             return new InstallResult(InstallOutcome.Declined, null, before, installed);
         }
 
         var progress = new PullProgressWriter(reporter, 1, $"Installing {name}", ShowLayers);
+        progress.ExpectLayers(plan.LayerCount);
         try
         {
             await _client.PullAsync(name, insecure, progress.OnUpdate, ct).ConfigureAwait(false);

@@ -38,6 +38,9 @@ public sealed class PullProgressWriter
         _limiter = new ProgressRateLimiter(10, () => watch.Elapsed);
     }
 
+    /// <summary>The number of blobs the registry's manifest lists, when known before the download (see <see cref="PullProgressTracker.ExpectLayers"/>).</summary>
+    public void ExpectLayers(int? count) => _tracker.ExpectLayers(count);
+
     /// <summary>Takes one line of the pull stream (called on the stream's thread, one line at a time).</summary>
     public void OnUpdate(PullUpdate update)
     {
@@ -128,7 +131,7 @@ public sealed class PullProgressWriter
     }
 
     private static string ChildActivity(LayerProgress layer, PullProgressSnapshot snapshot) =>
-        $"Layer {layer.Number} of {snapshot.LayerCount}: {layer.ShortDigest}";
+        $"Layer {snapshot.LayerOf(layer.Number)}: {layer.ShortDigest}";
 
     private static OperationProgress Completed(int id, string activity, int? parent) => new(id, activity, "Done")
     {

@@ -151,9 +151,9 @@ internal sealed class InstallStep
     /// <summary>
     /// Right before a pull: the pre-flight (download size, free disk, memory fit), shown in the confirmation and -WhatIf.
     /// A download that cannot fit the disk stops here with InsufficientDiskSpace unless -Force; one that cannot fit
-    /// this machine's memory is a warning.
+    /// this machine's memory is a warning. Returns the plan to go ahead with, or null when declined.
     /// </summary>
-    private async Task<bool> ConfirmAsync(PipelineBridge bridge, OllamaClient client, string name, WireModel? before, CancellationToken ct)
+    private async Task<PullPlan?> ConfirmAsync(PipelineBridge bridge, OllamaClient client, string name, WireModel? before, CancellationToken ct)
     {
         string target = $"{name} on {client.Host}";
         PullPlan? plan = null;
@@ -176,11 +176,11 @@ internal sealed class InstallStep
             if (WhatIf)
             {
                 await bridge.ShouldProcessAsync(target, action).ConfigureAwait(false);
-                return false;
+                return null;
             }
 
             bridge.WriteError(InsufficientDiskSpace(plan, client.Host));
-            return false;
+            return null;
         }
 
         if (plan is { FitsMemory: false })
@@ -189,7 +189,7 @@ internal sealed class InstallStep
                 $"{Units.Bytes(plan.MemoryAvailableBytes!.Value)} available: it would run from disk swap or not load. Pick a smaller model (Get-OllamaModel -Available -FitsMemory).");
         }
 
-        return await bridge.ShouldProcessAsync(target, action).ConfigureAwait(false);
+        return await bridge.ShouldProcessAsync(target, action).ConfigureAwait(false) ? plan ?? new PullPlan { Name = name } : null;
     }
 
     internal static ErrorRecord InsufficientDiskSpace(PullPlan plan, string host)
