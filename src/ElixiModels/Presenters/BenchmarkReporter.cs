@@ -7,7 +7,9 @@ namespace ElixiModels.Presenters;
 
 /// <summary>
 /// Shows a benchmark's progress: the engine's bar of one model becomes one bar over all models of the invocation
-/// (completed after the last one), with the current run's tokens as a child bar. Warnings go to the warning stream.
+/// (completed after the last one), with the current run's tokens as a child bar. The activity stays short
+/// ("Measuring qwen3:4b") and the status leads with the run ("Run 2 of 3 · model 1 of 2 · server"), since a console
+/// cuts an activity longer than half its width and a status at its end. Warnings go to the warning stream.
 /// Used by Measure-OllamaModel and Select-OllamaModel -Benchmark.
 /// </summary>
 internal sealed class BenchmarkReporter : IOperationReporter
@@ -42,7 +44,7 @@ internal sealed class BenchmarkReporter : IOperationReporter
 
         _output.Progress(progress with
         {
-            Activity = progress.Activity + $" on {_host}" + (_models > 1 ? $" (model {_index + 1} of {_models})" : string.Empty),
+            Status = progress.Status + (_models > 1 ? $" · model {_index + 1} of {_models}" : string.Empty) + $" · {_host}",
             Percent = progress.Percent is { } p ? (int)Math.Max(0, Math.Min(100, Math.Round((_index * 100.0 + p) / _models))) : null,
         });
     }
