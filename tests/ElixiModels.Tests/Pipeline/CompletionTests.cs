@@ -157,6 +157,6 @@ public sealed class CompletionTests : IAsyncLifetime
     }
 
     private static string ElixiModelsQuote(string value) =>
-        (string)typeof(ElixiModels.Models.OllamaModel).Assembly.GetType("ElixiModels.Commands.ModelNameCompleter")!
+        (string)typeof(ElixiModels.Models.OllamaModel).Assembly.GetType("ElixiModels.Arguments.ModelNameCompleter")!
             .GetMethod("Quote", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.Invoke(null, new object[] { value })!;
 }
