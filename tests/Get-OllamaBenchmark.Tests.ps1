@@ -46,6 +46,19 @@ Describe 'Get-OllamaBenchmark' {
         ($r | Format-Table | Out-String -Width 250) | Should -Match 'phi3:mini .* History'
     }
 
+    It 'keeps what Select-OllamaModel -Benchmark measured in the history, which a later process ranks with (-NoHistory keeps it out)' {
+        Fresh "Select-OllamaModel general -Benchmark -NoHistory | Out-Null"
+        $LASTEXITCODE | Should -Be 0
+        Test-Path $script:File | Should -BeFalse
+        Fresh "Select-OllamaModel general -Benchmark | Out-Null"
+        $saved = @(Get-OllamaBenchmark)
+        $saved.Count | Should -BeGreaterThan 0
+        $saved.Source | Sort-Object -Unique | Should -Be 'History'
+        $saved | ForEach-Object { $_.IsComplete | Should -BeTrue }
+        $best = Fresh "(Select-OllamaModel general).Reason"
+        ($best -join ' ') | Should -Match 'benchmark history'
+    }
+
     It 'merges the session with the history, newest first, each result once' {
         Fresh "Measure-OllamaModel gemma3:1b -Count 1 -MaxTokens 4 | Out-Null"
         $mine = Measure-OllamaModel llama3.2:3b -Count 1 -MaxTokens 4

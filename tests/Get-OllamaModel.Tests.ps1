@@ -41,6 +41,17 @@ Describe 'Get-OllamaModel' {
         ($names | Sort-Object) -join ',' | Should -Be (($Expected | Sort-Object) -join ',')
     }
 
+    It '-Verbose says which server it asked and why, and what the session cache saved' {
+        Clear-OllamaCache -Confirm:$false
+        $first = @(Get-OllamaModel -Detailed -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message
+        $first | Should -Contain "Server $($script:Sim.Uri) (-Uri from `$PSDefaultParameterValues)."
+        ($first -join "`n") | Should -Match '0 from the session cache, \d+ read with /api/show'
+        $again = @(Get-OllamaModel -Detailed -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message
+        ($again -join "`n") | Should -Match '(\d+) model\(s\) on .*: \1 from the session cache, 0 read'
+        $piped = @(Get-OllamaModel phi3:mini | Get-OllamaModel -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message
+        $piped | Should -Contain "Server $($script:Sim.Uri) (the Host of the piped object)."
+    }
+
     It 'reports an unknown name with a suggestion' {
         $err = $null
         Get-OllamaModel -Name 'lama3.2:3b' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
@@ -315,6 +326,8 @@ Describe 'Get-OllamaModel' {
             $records = @(Get-OllamaModel -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
             $records.Message | Should -Contain ($records.Message | Where-Object { $_ -match "^GET $([regex]::Escape($script:Sim.Uri))/api/tags -> 200 OK in \d+ ms, \d+ bytes$" } | Select-Object -First 1)
             @($records.Message -match '/api/ps -> 200').Count | Should -Be 1
+            # No prompt: the verbose text rides along as debug lines.
+            $records.Message | Should -Contain "VERBOSE: Server $($script:Sim.Uri) (-Uri from `$PSDefaultParameterValues)."
         }
 
         It 'never traces prompt text' {

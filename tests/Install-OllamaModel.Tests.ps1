@@ -22,6 +22,17 @@ Describe 'Install-OllamaModel' {
         (Get-OllamaModel -Name 'qwen2.5:0.5b').Name | Should -Be 'qwen2.5:0.5b'
     }
 
+    It 'installs two new models with one listing of the server before and one after each pull (at most 5 requests)' {
+        Invoke-Simulator $script:Sim reset -Method Post | Out-Null
+        $models = Install-OllamaModel -Name 'qwen2.5:0.5b', 'smollm2:135m'
+        $models.Name | Should -Be 'qwen2.5:0.5b', 'smollm2:135m'
+        # The pre-flight's HEAD /api/blobs (one per registry layer, when the registry answers) is not the inventory.
+        $api = @(Get-SimulatorLog $script:Sim -Path '/api/' | Where-Object { -not ($_.method -eq 'HEAD' -and $_.path -like '/api/blobs/*') })
+        ($api | ForEach-Object { "$($_.method) $($_.path)" }) -join ', ' |
+            Should -Be 'GET /api/tags, POST /api/pull, GET /api/tags, POST /api/pull, GET /api/tags'
+        $api.Count | Should -BeLessOrEqual 5
+    }
+
     It 'pipes into Switch-OllamaModel' {
         $result = [pscustomobject]@{ Name = 'smollm2:135m' } | Install-OllamaModel | Switch-OllamaModel
         $result.GetType().FullName | Should -Be 'ElixiModels.Models.ModelSwitchResult'

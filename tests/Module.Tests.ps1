@@ -70,13 +70,19 @@ Describe 'ElixiModels module' {
             (Get-Help Switch-OllamaModel | Out-String -Width 200) | Should -Not -Match 'Nullable'
         }
 
-        It '<Command> has a HelpUri, documents -WhatIf/-Confirm when it supports them, and hides -PipedHost' -ForEach @(
+        It '<Command> has a HelpUri, documents -WhatIf/-Confirm when it supports them, hides -PipedHost, offers only the server parameters it uses' -ForEach @(
             Get-Command -Module ElixiModels | ForEach-Object { @{ Command = $_.Name } }
         ) {
             $cmd = Get-Command $Command
             $cmd.HelpUri | Should -Match '^https://'
             $documented = @((Get-Help $Command -Full).parameters.parameter.name)
             $documented | Should -Not -Contain 'PipedHost'
+            # A parameter a command cannot use is not offered: the cache cmdlets ask no server, the benchmark ones filter by -Uri only.
+            $serverParameters = @($cmd.Parameters.Keys | Where-Object { $_ -in 'Uri', 'TimeoutSec' })
+            $expected = switch -Wildcard ($Command) { '*-OllamaCache' { @() } '*-OllamaBenchmark' { @('Uri') } default { @('Uri', 'TimeoutSec') } }
+            $serverParameters | Sort-Object | Should -Be ($expected | Sort-Object)
+            @($documented | Where-Object { $_ -in 'Uri', 'TimeoutSec' }) | Sort-Object | Should -Be ($expected | Sort-Object)
+            ((Get-Help $Command -Full) | Out-String -Width 300) | Should -Not -MatchExactly 'Not used:'
             if ($cmd.Parameters.ContainsKey('WhatIf')) {
                 $documented | Should -Contain 'WhatIf'
                 $documented | Should -Contain 'Confirm'

@@ -27,6 +27,10 @@ Describe 'Select-OllamaModel' {
         $chosen[0].Reason | Should -BeLike "*$Because*"
     }
 
+    It 'refuses -NoHistory without -Benchmark instead of silently doing nothing' {
+        { Select-OllamaModel general -NoHistory -ErrorAction Stop } | Should -Throw -ErrorId 'NoHistoryNeedsBenchmark*'
+    }
+
     It 'rejects an invalid task, listing the valid ones' {
         $e = { Select-OllamaModel -Task poetry -ErrorAction Stop } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException]) -PassThru
         foreach ($task in 'General', 'Coding', 'Analysis', 'Creative', 'Fast', 'Vision', 'Embedding', 'Tools') {

@@ -14,10 +14,10 @@ internal sealed class CacheKindCompleter : IArgumentCompleter
     private static readonly string[] Usual = { "details", "registry", "benchmark" };
 
     /// <summary>Every kind of entry the module stores (the part of a cache key before ':').</summary>
-    internal static readonly string[] Known = { "details", "registry", "registry-offline", "benchmark", "benchmark-result", "installed-names" };
+    internal static readonly string[] Known = { "details", "registry", "registry-offline", "benchmark", "installed-names" };
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         ModelNameCompleter.Complete((wordToComplete ?? string.Empty).Trim('\'', '"'),
-            Usual.Concat(OllamaCmdlet.CurrentSessionForCompletion().Cache.GetStatistics().Kinds.Keys));
+            Usual.Concat(ElixiCmdlet.CurrentSessionForCompletion().Cache.GetStatistics().Kinds.Keys));
 }

@@ -63,10 +63,7 @@ internal class ModelNameCompleter : IArgumentCompleter
 
                 foreach (DictionaryEntry entry in defaults)
                 {
-                    string key = entry.Key?.ToString() ?? string.Empty;
-                    int colon = key.LastIndexOf(':');
-                    if (colon > 0 && key.Substring(colon + 1).Equals("Uri", StringComparison.OrdinalIgnoreCase)
-                        && new WildcardPattern(key.Substring(0, colon), WildcardOptions.IgnoreCase).IsMatch(commandName))
+                    if (DefaultParameterValues.Applies(entry.Key, commandName, "Uri"))
                     {
                         return entry.Value is ScriptBlock ? null : entry.Value;
                     }
@@ -100,7 +97,7 @@ internal class ModelNameCompleter : IArgumentCompleter
             return Array.Empty<string>();
         }
 
-        var session = OllamaCmdlet.CurrentSessionForCompletion();
+        var session = ElixiCmdlet.CurrentSessionForCompletion();
         string host = OllamaEndpoint.Display(endpoint);
         if (session.GetInstalledNames(host) is { } cached)
         {

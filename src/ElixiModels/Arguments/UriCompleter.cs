@@ -53,7 +53,7 @@ internal sealed class UriCompleter : IArgumentCompleter
             // A broken OLLAMA_HOST is reported when a cmdlet runs; completion offers the rest.
         }
 
-        servers.AddRange(OllamaCmdlet.CurrentSessionForCompletion().Servers);
+        servers.AddRange(ElixiCmdlet.CurrentSessionForCompletion().Servers);
         // Match what was typed with or without the scheme: "127.0.0.1:1" completes http://127.0.0.1:11434.
         return servers.Distinct(StringComparer.OrdinalIgnoreCase)
             .Where(s => s.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)

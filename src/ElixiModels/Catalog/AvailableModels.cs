@@ -24,7 +24,7 @@ public sealed class AvailableFilter
     /// <summary>Largest download size in bytes.</summary>
     public long? MaxSize { get; set; }
 
-    /// <summary>Only models that fit this machine (see <see cref="MemoryFit"/>).</summary>
+    /// <summary>Only models that fit this machine (see <see cref="MemoryEstimator.Fits"/>).</summary>
     public bool FitsMemory { get; set; }
 
     /// <summary>Whether the traits that do not depend on the registry's answer (task, capabilities) hold.</summary>
@@ -154,8 +154,12 @@ public sealed class AvailableModels
         return new AvailableResolution(candidates, notFound, reached, unconfirmed);
     }
 
-    /// <summary>The output object for <paramref name="candidate"/> on <paramref name="host"/>.</summary>
-    public OllamaCatalogModel Describe(AvailableCandidate candidate, string host, bool isInstalled, HostResources? resources)
+    /// <summary>
+    /// The output object for <paramref name="candidate"/> on <paramref name="host"/>, its memory planned for
+    /// <paramref name="contextLength"/> (default: Ollama's) and, when <paramref name="resources"/> are known, split
+    /// over that machine's GPUs and RAM and judged by that split.
+    /// </summary>
+    public OllamaCatalogModel Describe(AvailableCandidate candidate, string host, bool isInstalled, HostResources? resources, int? contextLength = null)
     {
         CatalogEntry? e = candidate.Entry;
         RegistryManifest? manifest = candidate.Manifest;
@@ -169,6 +173,9 @@ public sealed class AvailableModels
         }
 
         long size = manifest?.SizeBytes ?? e?.SizeBytes ?? 0;
+        MemoryBudget? budget = resources is null ? null : MemoryBudget.Of(resources);
+        MemoryEstimate plan = _catalog.PlanMemory(e, size, parameters, contextLength);
+        plan = budget is null ? plan : MemoryEstimator.Place(plan, budget);
         IReadOnlyList<string> tasks = e is { Tasks.Length: > 0 }
             ? e.Tasks.Select(t => t.ToLowerInvariant()).ToArray()
             : TaskClassifier.TaskNames(new ModelTraits
@@ -191,8 +198,9 @@ public sealed class AvailableModels
             ParameterCount = parameters,
             Quantization = e?.Quantization,
             SizeBytes = size,
-            RequiredMemoryBytes = MemoryFit.Required(size),
-            FitsMemory = resources is null ? null : MemoryFit.Fits(size, resources),
+            RequiredMemoryBytes = plan.TotalBytes,
+            EstimatedMemory = plan,
+            FitsMemory = budget is null ? null : MemoryEstimator.Fits(plan, budget),
             ContextLength = e?.ContextLength,
             Capabilities = capabilities,
             TaskTypes = tasks,

@@ -87,7 +87,7 @@ public sealed class UpdateChecker
             return new UpdateCheck(model.Name, local, UpdateStatus.Skipped, problem: problem);
         }
 
-        if (!string.IsNullOrEmpty(model.RemoteHost) || name!.Tag.EndsWith("cloud", StringComparison.OrdinalIgnoreCase))
+        if (model.IsCloud)
         {
             return new UpdateCheck(name!.FullName, local, UpdateStatus.Skipped, problem: "a cloud model runs remotely and has no local version");
         }

@@ -14,20 +14,16 @@ using ElixiModels.Presenters;
 namespace ElixiModels.Cmdlets;
 
 /// <summary>
-/// Base of every ElixiModels cmdlet: the -Uri and -TimeoutSec parameters, the per-session state, cancellation on
-/// Ctrl+C (StopProcessing), the single bridge from async work to the pipeline thread, and error records.
+/// Base of the cmdlets that talk to Ollama servers: -Uri (default $env:OLLAMA_HOST), -TimeoutSec, the piped object's
+/// Host, a client per server with the request trace of -Debug, and the per-server fan-out with ordered output.
 /// </summary>
-public abstract class OllamaCmdlet : PSCmdlet, IDisposable
+public abstract class OllamaCmdlet : ElixiCmdlet
 {
-    private static readonly ConditionalWeakTable<Runspace, SessionContext> Sessions = new();
-    private static readonly SessionContext Fallback = new();
-    private readonly CancellationTokenSource _stopping = new();
     private IReadOnlyList<Uri>? _endpoints;
     private (string Text, Uri Endpoint)? _piped;
     private bool? _uriExplicit;
-    private SessionContext? _session;
-    private PipelineBridge? _traceBridge;
     private bool? _traceRequests;
+    private string? _configuredSource;
 
     /// <summary>-Debug (or $DebugPreference) asks for a line per HTTP request.</summary>
     private bool TraceRequests => _traceRequests ??=
@@ -54,9 +50,6 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
     [Parameter]
     [ValidateRange(1, 86400)]
     public int TimeoutSec { get; set; }
-
-    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
-    protected CancellationToken StopToken => _stopping.Token;
 
     /// <summary>
     /// The servers the current record is for: the piped object's Host when -Uri was not given, else
@@ -126,25 +119,20 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         return order.Select(e => (e, (IReadOnlyList<T>)groups[HostOf(e)])).ToList();
     }
 
-    /// <summary>This session's cache and active models.</summary>
-    protected SessionContext Session => _session ??= CurrentSession();
-
     /// <summary>The canonical text of each endpoint, as every output object's Host.</summary>
     protected static string HostOf(Uri endpoint) => OllamaEndpoint.Display(endpoint);
 
-    /// <summary>False for cmdlets that never talk to a server (the session cache's): -Uri and OLLAMA_HOST are not parsed.</summary>
-    protected virtual bool UsesServer => true;
-
     protected override void BeginProcessing()
     {
-        _session = CurrentSession();
-        if (UsesServer)
-        {
-            _endpoints ??= ParseEndpoints();
-        }
+        base.BeginProcessing();
+        _endpoints ??= ParseEndpoints();
+        _uriExplicit ??= GivenExplicitly(nameof(Uri));
+        _configuredSource = Uri is { Length: > 0 }
+            ? _uriExplicit == true ? "-Uri" : "-Uri from $PSDefaultParameterValues"
+            : string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OllamaEndpoint.HostVariable))
+                ? "the default server; set $env:OLLAMA_HOST or -Uri for another"
+                : "$env:OLLAMA_HOST";
     }
-
-    protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>A client for <paramref name="endpoint"/> honouring -TimeoutSec; clients share one HttpClient per server.</summary>
     protected OllamaClient ClientFor(Uri endpoint)
@@ -152,7 +140,7 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         var options = new OllamaClientOptions();
         if (TraceRequests)
         {
-            options.Trace = text => _traceBridge?.WriteDebug(text);
+            options.Trace = text => CurrentBridge?.WriteDebug(text);
         }
 
         if (TimeoutSec > 0)
@@ -163,6 +151,7 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
 
         Configure(options);
         Session.RecordServer(HostOf(endpoint));
+        CurrentBridge?.WriteVerbose($"Server {HostOf(endpoint)} ({ServerSource(endpoint)}).");
         return new OllamaClient(endpoint, options);
     }
 
@@ -184,75 +173,6 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
                     "would unload the model as soon as it is loaded; a keep-alive must be at least 1 second."),
                 "InvalidKeepAlive", ErrorCategory.InvalidArgument, keepAlive, "Pass at least one second, e.g. -KeepAlive '30s' or '10m', or 'Forever'."));
         }
-    }
-
-    /// <summary>
-    /// Runs async work and performs its pipeline writes here, on the pipeline thread, until it ends. Ctrl+C cancels
-    /// the work's token and returns at once. Exceptions the work lets escape become terminating errors.
-    /// </summary>
-    protected void Run(Func<PipelineBridge, CancellationToken, Task> work)
-    {
-        var bridge = new PipelineBridge(this);
-        _traceBridge = bridge;
-        CancellationToken token = _stopping.Token;
-        Task task = Task.Run(() => work(bridge, token), token);
-        task.ContinueWith(_ => bridge.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        try
-        {
-            bridge.Drain(token);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Give the cancelled work a moment to unwind so nothing outlives the pipeline; never block the stop on it.
-            try
-            {
-                task.Wait(TimeSpan.FromMilliseconds(500));
-            }
-            catch (AggregateException)
-            {
-                // Cancelled or failed while stopping: nothing left to report.
-            }
-
-            OnStopped();
-            throw new PipelineStoppedException();
-        }
-        finally
-        {
-            if (!task.IsCompleted)
-            {
-                _stopping.Cancel();
-            }
-        }
-
-        if (task.IsCanceled || token.IsCancellationRequested)
-        {
-            OnStopped();
-            throw new PipelineStoppedException();
-        }
-
-        if (task.Exception is { } failure)
-        {
-            Exception inner = failure.InnerExceptions.Count == 1 ? failure.InnerException! : failure;
-            if (inner is OperationCanceledException && token.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-
-            if (inner is PipelineStoppedException or ParameterBindingException)
-            {
-                throw inner;
-            }
-
-            ThrowTerminatingError(inner is ErrorRecordException withRecord ? withRecord.Record : OllamaErrors.From(inner, null));
-        }
-    }
-
-    /// <summary>
-    /// Called on the pipeline thread when Ctrl+C stopped <see cref="Run"/>, after the work had its moment to unwind.
-    /// The pipeline no longer accepts output here; the host's console still shows what is written to it directly.
-    /// </summary>
-    protected virtual void OnStopped()
-    {
     }
 
     /// <summary>
@@ -303,92 +223,11 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
         }
     });
 
-    public void Dispose()
-    {
-        _stopping.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
-    internal static SessionContext CurrentSessionForCompletion() => CurrentSession();
-
-    private static SessionContext CurrentSession()
-    {
-        Runspace? runspace = Runspace.DefaultRunspace;
-        return runspace is null ? Fallback : Sessions.GetValue(runspace, r =>
-        {
-            var session = new SessionContext();
-            // A closed runspace's active models no longer keep other sessions from unloading them.
-            r.StateChanged += (_, e) =>
-            {
-                if (e.RunspaceStateInfo.State is RunspaceState.Closed or RunspaceState.Broken)
-                {
-                    session.Close();
-                }
-            };
-            return session;
-        });
-    }
-
-    /// <summary>
-    /// Whether a parameter was typed for this command rather than bound from $PSDefaultParameterValues. A -Uri that
-    /// only comes from the defaults is a default server, like $env:OLLAMA_HOST, so a piped object's Host still wins
-    /// over it; a default for a parameter that does not apply to the chosen mode is ignored, a typed one is an error.
-    /// </summary>
-    protected bool GivenExplicitly(string parameterName)
-    {
-        if (!MyInvocation.BoundParameters.TryGetValue(parameterName, out object? bound))
-        {
-            return false;
-        }
-
-        if (SessionState?.PSVariable.GetValue("PSDefaultParameterValues") is not System.Collections.IDictionary defaults
-            || defaults.Contains("Disabled") && LanguagePrimitives.IsTrue(defaults["Disabled"]))
-        {
-            return true;
-        }
-
-        foreach (System.Collections.DictionaryEntry entry in defaults)
-        {
-            int colon = entry.Key is string key ? key.LastIndexOf(':') : -1;
-            if (colon < 0)
-            {
-                continue;
-            }
-
-            string text = (string)entry.Key;
-            if (text.Substring(colon + 1).Trim().Equals(parameterName, StringComparison.OrdinalIgnoreCase)
-                && WildcardPattern.Get(text.Substring(0, colon).Trim(), WildcardOptions.IgnoreCase).IsMatch(MyInvocation.MyCommand.Name)
-                && (entry.Value is ScriptBlock || SameValue(entry.Value, bound)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool SameValue(object? configured, object? bound)
-    {
-        object? b = bound is PSObject pb ? pb.BaseObject : bound;
-        if (b is SwitchParameter sw)
-        {
-            return LanguagePrimitives.IsTrue(configured) == sw.IsPresent;
-        }
-
-        if (b is KeepAlive keepAlive)
-        {
-            return KeepAliveParser.TryParse(configured, out KeepAlive parsed, out _) && parsed.Equals(keepAlive);
-        }
-
-        if (b is Array || configured is Array)
-        {
-            return LanguagePrimitives.TryConvertTo(configured, out string[]? left) && LanguagePrimitives.TryConvertTo(b, out string[]? right)
-                && left is not null && right is not null && left.SequenceEqual(right, StringComparer.OrdinalIgnoreCase);
-        }
-
-        return LanguagePrimitives.TryConvertTo(configured, out string? l) && LanguagePrimitives.TryConvertTo(b, out string? r)
-            && string.Equals(l, r, StringComparison.OrdinalIgnoreCase);
-    }
+    /// <summary>For -Verbose: why this server was asked (from state settled on the pipeline thread).</summary>
+    private string ServerSource(Uri endpoint) =>
+        _piped is { } piped && _uriExplicit == false && HostOf(piped.Endpoint).Equals(HostOf(endpoint), StringComparison.OrdinalIgnoreCase)
+            ? "the Host of the piped object"
+            : _configuredSource ?? "-Uri";
 
     private IReadOnlyList<Uri> ParseEndpoints()
     {
@@ -426,16 +265,4 @@ public abstract class OllamaCmdlet : PSCmdlet, IDisposable
 
         return result;
     }
-}
-
-/// <summary>Carries a ready ErrorRecord out of async work to be thrown as a terminating error.</summary>
-public sealed class ErrorRecordException : Exception
-{
-    public ErrorRecordException(ErrorRecord record)
-        : base(record.Exception?.Message ?? record.ToString(), record.Exception)
-    {
-        Record = record;
-    }
-
-    public ErrorRecord Record { get; }
 }

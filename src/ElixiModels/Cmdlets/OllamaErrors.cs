@@ -1,8 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
+using ElixiModels.Models;
 using ElixiModels.Ollama;
-using ElixiModels.Arguments;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Cmdlets;
 
@@ -33,6 +34,26 @@ internal static class OllamaErrors
 
         return record;
     }
+
+    /// <summary>A name Ollama would reject (empty, path-like, malformed, or a broken wildcard): InvalidModelName.</summary>
+    internal static ErrorRecord InvalidModelName(string? text, string problem, string? recommendedAction = null) =>
+        Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, text,
+            recommendedAction ?? "Use name[:tag] with optional wildcards, e.g. llama3.2:3b or qwen*; Get-OllamaModel lists installed models, Get-OllamaModel -Available downloadable ones.");
+
+    /// <summary>A name no installed model on <paramref name="host"/> matches: ModelNotFound, with similar names.</summary>
+    internal static ErrorRecord ModelNotInstalled(string name, string host, IEnumerable<string> known, string? recommendedAction = null)
+    {
+        IReadOnlyList<string> similar = NameSuggestions.Similar(name, known);
+        string hint = similar.Count > 0 ? $" Did you mean: {string.Join(", ", similar)}?" : string.Empty;
+        var ex = new ItemNotFoundException($"No model named '{name}' is installed on {host}.{hint}");
+        return Build(ex, "ModelNotFound", ErrorCategory.ObjectNotFound, name,
+            recommendedAction ?? $"List installed models with Get-OllamaModel, or install it with: Install-OllamaModel -Name '{name}'");
+    }
+
+    /// <summary>A literal name that means several installed models where one is needed: AmbiguousModelName.</summary>
+    internal static ErrorRecord AmbiguousModelName(string name, string host, IEnumerable<string> matches, string consequence, string recommendedAction) =>
+        Build(new ArgumentException($"'{name}' names several models installed on {host}: {string.Join(", ", matches)}; {consequence}"),
+            "AmbiguousModelName", ErrorCategory.InvalidArgument, name, recommendedAction);
 
     private static ErrorRecord FromOllama(OllamaException ex, object? target)
     {

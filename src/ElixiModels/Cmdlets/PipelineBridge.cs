@@ -19,6 +19,7 @@ public sealed class PipelineBridge
     private readonly BlockingCollection<Action> _queue = new();
     private readonly PipelineBridge? _parent;
     private List<Action>? _held;
+    private bool? _debugWithoutVerbose;
 
     internal PipelineBridge(Cmdlet cmdlet) => _cmdlet = cmdlet;
 
@@ -56,7 +57,23 @@ public sealed class PipelineBridge
 
     public void WriteWarning(string text) => Post(() => _cmdlet.WriteWarning(text));
 
-    public void WriteVerbose(string text) => Post(() => _cmdlet.WriteVerbose(text));
+    public void WriteVerbose(string text) => Post(() =>
+    {
+        // -Debug without -Verbose makes PowerShell ask before each verbose message of a binary cmdlet; -Debug asks to
+        // see everything, so the text goes to the debug stream instead of stopping a script at a prompt.
+        if (DebugWithoutVerbose)
+        {
+            _cmdlet.WriteDebug("VERBOSE: " + text);
+        }
+        else
+        {
+            _cmdlet.WriteVerbose(text);
+        }
+    });
+
+    private bool DebugWithoutVerbose => _debugWithoutVerbose ??=
+        _cmdlet is PSCmdlet { MyInvocation.BoundParameters: { } bound }
+        && bound.TryGetValue("Debug", out object? debug) && LanguagePrimitives.IsTrue(debug) && !bound.ContainsKey("Verbose");
 
     public void WriteDebug(string text) => Post(() => _cmdlet.WriteDebug(text));
 
@@ -64,9 +81,6 @@ public sealed class PipelineBridge
 
     /// <summary>Asks ShouldProcess on the pipeline thread (it may prompt the user) and returns the answer.</summary>
     public Task<bool> ShouldProcessAsync(string target, string action) => InvokeAsync(() => _cmdlet.ShouldProcess(target, action));
-
-    /// <summary>Asks ShouldContinue on the pipeline thread.</summary>
-    public Task<bool> ShouldContinueAsync(string query, string caption) => InvokeAsync(() => _cmdlet.ShouldContinue(query, caption));
 
     /// <summary>Runs <paramref name="func"/> on the pipeline thread and hands back its result.</summary>
     public Task<T> InvokeAsync<T>(Func<T> func)

@@ -16,15 +16,8 @@ namespace ElixiModels.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Clear, "OllamaBenchmark", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(BenchmarkResult))]
-public sealed class ClearOllamaBenchmarkCommand : OllamaCmdlet
+public sealed class ClearOllamaBenchmarkCommand : BenchmarkCmdlet
 {
-    /// <summary>Only the results of these models; wildcards allowed.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(ModelNameCompleter))]
-    public string[]? Name { get; set; }
-
     /// <summary>Only results measured before this time (e.g. (Get-Date).AddDays(-30) to prune old ones).</summary>
     [Parameter]
     public DateTime? Before { get; set; }
@@ -33,13 +26,10 @@ public sealed class ClearOllamaBenchmarkCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override bool UsesServer => false;
-
     protected override void ProcessRecord()
     {
-        string? host = PipedEndpoint is { } piped ? HostOf(piped) : null;
-        BenchmarkQuery query = BenchmarkFilters.Query(Name, host, BenchmarkFilters.Servers(Uri, () => ConfiguredEndpoints));
-        query.Before = Before is { } before ? new DateTimeOffset(before.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(before, DateTimeKind.Local) : before) : null;
+        BenchmarkQuery query = Query(Name);
+        query.Before = AsInstant(Before);
         BenchmarkHistory? history = BenchmarkHistory.Default();
         Run(async (bridge, ct) =>
         {

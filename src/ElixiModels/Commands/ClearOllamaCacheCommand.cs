@@ -14,7 +14,7 @@ namespace ElixiModels.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Clear, "OllamaCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Clear-OllamaCache.md")]
 [OutputType(typeof(CacheStatistics))]
-public sealed class ClearOllamaCacheCommand : OllamaCmdlet
+public sealed class ClearOllamaCacheCommand : ElixiCmdlet
 {
     /// <summary>Only entries of these kinds: details, registry, benchmark (see Get-OllamaCache's Kinds).</summary>
     [Parameter(Position = 0)]
@@ -25,8 +25,6 @@ public sealed class ClearOllamaCacheCommand : OllamaCmdlet
     /// <summary>Output the cache statistics afterwards.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
-
-    protected override bool UsesServer => false;
 
     protected override void EndProcessing()
     {

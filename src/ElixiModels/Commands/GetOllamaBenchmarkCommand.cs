@@ -18,17 +18,10 @@ namespace ElixiModels.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "OllamaBenchmark")]
 [OutputType(typeof(BenchmarkResult))]
-public sealed class GetOllamaBenchmarkCommand : OllamaCmdlet
+public sealed class GetOllamaBenchmarkCommand : BenchmarkCmdlet
 {
     internal const string ListTypeName = "ElixiModels.Models.BenchmarkResult#List";
-    private readonly List<(string[]? Names, string? Host)> _asked = new();
-
-    /// <summary>Only these models; wildcards allowed. Binds the Name (and Host) of piped objects, e.g. Get-OllamaModel.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(ModelNameCompleter))]
-    public string[]? Name { get; set; }
+    private readonly List<BenchmarkQuery> _asked = new();
 
     /// <summary>Only results measured at or after this time.</summary>
     [Parameter]
@@ -42,32 +35,27 @@ public sealed class GetOllamaBenchmarkCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter SessionOnly { get; set; }
 
-    protected override bool UsesServer => false;
-
     protected override void ProcessRecord()
     {
-        string? host = PipedEndpoint is { } piped ? HostOf(piped) : null;
-        _asked.Add((Name, host));
+        _asked.Add(Query(Name));
     }
 
     protected override void EndProcessing()
     {
         if (_asked.Count == 0)
         {
-            _asked.Add((null, null));
+            _asked.Add(Query(null));
         }
 
-        ISet<string> servers = BenchmarkFilters.Servers(Uri, () => ConfiguredEndpoints);
         Run(async (bridge, ct) =>
         {
             IReadOnlyList<BenchmarkResult> history = SessionOnly ? Array.Empty<BenchmarkResult>() : await HistoryStep.ReadAsync(bridge, ct).ConfigureAwait(false);
             List<BenchmarkResult> all = BenchmarkQuery.Merge(Session.BenchmarkResults, history);
             var shown = new HashSet<BenchmarkResult>();
             var picked = new List<BenchmarkResult>();
-            foreach ((string[]? names, string? host) in _asked)
+            foreach (BenchmarkQuery query in _asked)
             {
-                BenchmarkQuery query = BenchmarkFilters.Query(names, host, servers);
-                query.Since = Since is { } since ? new DateTimeOffset(since.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(since, DateTimeKind.Local) : since) : null;
+                query.Since = AsInstant(Since);
                 picked.AddRange(all.Where(query.Matches).Where(shown.Add));
             }
 

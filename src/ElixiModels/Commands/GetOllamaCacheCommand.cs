@@ -12,9 +12,7 @@ namespace ElixiModels.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "OllamaCache", HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Get-OllamaCache.md")]
 [OutputType(typeof(CacheStatistics))]
-public sealed class GetOllamaCacheCommand : OllamaCmdlet
+public sealed class GetOllamaCacheCommand : ElixiCmdlet
 {
-    protected override bool UsesServer => false;
-
     protected override void EndProcessing() => WriteObject(Session.Cache.GetStatistics());
 }

@@ -60,10 +60,11 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
     public SwitchParameter Detailed { get; set; }
 
     /// <summary>
-    /// With -Detailed: the context length (tokens) to plan memory for in EstimatedMemory. Default: the Modelfile's
-    /// num_ctx, else Ollama's default (4096).
+    /// With -Detailed or -Available: the context length (tokens) to plan memory for in EstimatedMemory, and, with
+    /// -FitsMemory, to judge the fit by. Default: the Modelfile's num_ctx, else Ollama's default (4096).
     /// </summary>
     [Parameter(ParameterSetName = InstalledSet)]
+    [Parameter(ParameterSetName = AvailableSet)]
     [ValidateRange(1, 16_777_216)]
     public int ContextLength { get; set; }
 
@@ -170,8 +171,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
         {
             _nameGiven = true;
             Uri? from = PipedEndpoint;
-            _names.AddRange(ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag] with optional wildcards, e.g. llama3.2 or qwen*.")
-                .Select(n => (from, n)));
+            _names.AddRange(AcceptNames(Name).Select(n => (from, n)));
         }
     }
 
@@ -189,76 +189,104 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             return;
         }
 
-        // Names piped from several servers are looked up on the server each came from, each server with its own filter.
+        // Names piped from several servers are looked up on the server each came from, each with its own names.
         IReadOnlyList<(Uri Endpoint, IReadOnlyList<string> Items)> groups = _names.Count == 0
             ? ConfiguredEndpoints.Select(e => (e, (IReadOnlyList<string>)Array.Empty<string>())).ToList()
             : ByHost(_names.Select(n => (n.From, n.Name)));
-        var filters = groups.ToDictionary(g => HostOf(g.Endpoint), g => new ModelNameFilter(g.Items), StringComparer.OrdinalIgnoreCase);
+        _namesByHost = groups.ToDictionary(g => HostOf(g.Endpoint), g => g.Items, StringComparer.OrdinalIgnoreCase);
         IReadOnlyList<Uri> endpoints = groups.Select(g => g.Endpoint).ToList();
         if (Outdated)
         {
-            WriteOutdated(endpoints, filters);
-            return;
+            _registry = new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null);
+            RunPerHost(endpoints, WriteOutdatedAsync);
+        }
+        else if (Loaded)
+        {
+            RunPerHost(endpoints, WriteLoadedAsync);
+        }
+        else
+        {
+            RunPerHost(endpoints, WriteInstalledAsync);
+        }
+    }
+
+    private Dictionary<string, IReadOnlyList<string>> _namesByHost = new();
+    private RegistryClient? _registry;
+
+    private async Task WriteLoadedAsync(PipelineBridge bridge, OllamaClient client, CancellationToken ct)
+    {
+        IReadOnlyList<WireRunningModel> running = await client.ListRunningAsync(ct).ConfigureAwait(false);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        NameResolution<WireRunningModel> asked = NameResolution<WireRunningModel>.Of(_namesByHost[client.Host], running, r => r.Name);
+        foreach (WireRunningModel m in running.Where(asked.Contains))
+        {
+            bridge.WriteObject(OllamaRunningModel.FromWire(m, client.Host, now));
+        }
+    }
+
+    private async Task WriteInstalledAsync(PipelineBridge bridge, OllamaClient client, CancellationToken ct)
+    {
+        ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: true, ct).ConfigureAwait(false);
+        NameResolution<WireModel> asked = inventory.Resolve(_namesByHost[client.Host]);
+        WarnIfLoadedUnknown(inventory, bridge);
+        ISet<string> loaded = inventory.LoadedNames;
+        Session.SetInstalledNames(client.Host, inventory.InstalledNames.ToArray());
+        // Listed in the server's order (newest first), whatever order the names were typed in.
+        List<WireModel> matching = inventory.Installed.Where(asked.Contains).ToList();
+        // Capabilities classify every listing (TaskTypes must not change with -Detailed). Ollama 0.30+ lists them in
+        // /api/tags; older servers need /api/show, once per model digest and session through the session cache.
+        if (!Detailed && matching.All(m => m.Capabilities is not null))
+        {
+            foreach (WireModel m in matching)
+            {
+                bridge.WriteObject(OllamaModel.FromWire(m, client.Host, loaded, ModelDetails.FromTags(m), detailed: false));
+            }
+
+            matching.Clear();
         }
 
-        RunPerHost(endpoints, async (bridge, client, ct) =>
+        MemoryBudget? budget = Detailed ? await MemoryPlan.MachineBudgetAsync(inventory, HostResourceProbe.Shared, ct).ConfigureAwait(false) : null;
+        IReadOnlyList<DetailsResult> read = await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false);
+        if (read.Count > 0)
         {
-            ModelNameFilter filter = filters[client.Host];
-            if (Loaded)
-            {
-                IReadOnlyList<WireRunningModel> running = await client.ListRunningAsync(ct).ConfigureAwait(false);
-                filter.ResolveBareNames(running.Select(r => r.Name));
-                DateTimeOffset now = DateTimeOffset.UtcNow;
-                foreach (OllamaRunningModel m in running.Select(r => OllamaRunningModel.FromWire(r, client.Host, now)).Where(m => filter.Matches(m.Name)))
-                {
-                    bridge.WriteObject(m);
-                }
+            bridge.WriteVerbose(DetailsResult.Describe(read, client.Host));
+        }
 
-                return;
+        foreach (DetailsResult result in read)
+        {
+            if (result.Error is { } error)
+            {
+                bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them and its TaskTypes come from its name and size only: {error.Message}");
             }
 
-            Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
-            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            filter.ResolveBareNames(installed.Select(m => m.Name));
-            HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
-            // Capabilities classify every listing (TaskTypes must not change with -Detailed), so they are read for
-            // plain listings too: once per model digest and session, through the session cache.
-            Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
-            List<WireModel> matching = installed.Where(w => filter.Matches(ModelName.Normalize(w.Name))).ToList();
-            // Ollama 0.30+ lists the capabilities in /api/tags: a plain listing then needs no /api/show at all.
-            if (!Detailed && matching.All(m => m.Capabilities is not null))
+            OllamaModel model = OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details, Detailed);
+            if (Detailed && result.Details is { } details && !model.IsCloud)
             {
-                foreach (WireModel m in matching)
-                {
-                    bridge.WriteObject(OllamaModel.FromWire(m, client.Host, loaded, ModelDetails.FromTags(m), detailed: false));
-                }
-
-                matching.Clear();
+                model.EstimatedMemory = MemoryPlan.Estimate(details, model.SizeBytes, ContextLength > 0 ? ContextLength : null, budget);
+                model.MaxContextLength = budget is { } b ? MemoryPlan.MaxContext(details, model.SizeBytes, b) : null;
             }
 
-            long? budget = Detailed ? await MemoryPlan.BudgetAsync(client, psTask, HostResourceProbe.Shared, ct).ConfigureAwait(false) : null;
-            foreach (DetailsResult result in await Session.Details.GetManyAsync(client, matching, Refresh, ct).ConfigureAwait(false))
-            {
-                if (result.Error is { } error)
-                {
-                    bridge.WriteWarning($"Could not read the details of {result.Model.Name} from {client.Host}; it is listed without them and its TaskTypes come from its name and size only: {error.Message}");
-                }
+            bridge.WriteObject(model);
+        }
 
-                OllamaModel model = OllamaModel.FromWire(result.Model, client.Host, loaded, result.Details, Detailed);
-                if (Detailed && result.Details is { } details && !model.IsCloud)
-                {
-                    model.EstimatedMemory = MemoryPlan.Estimate(details, model.SizeBytes, ContextLength > 0 ? ContextLength : null);
-                    model.MaxContextLength = budget is { } b ? MemoryPlan.MaxContext(details, model.SizeBytes, b) : null;
-                }
+        WriteNotInstalled(asked, inventory, bridge);
+    }
 
-                bridge.WriteObject(model);
-            }
+    private static void WarnIfLoadedUnknown(ServerInventory inventory, PipelineBridge bridge)
+    {
+        if (inventory.RunningProblem is { } problem)
+        {
+            // The list is still right without IsLoaded; say why it may be false.
+            bridge.WriteWarning($"Could not read loaded models from {inventory.Host}; IsLoaded may be wrong: {problem}");
+        }
+    }
 
-            foreach (string missing in filter.Unmatched())
-            {
-                bridge.WriteError(NotFound(missing, client.Host, installed.Select(m => m.Name)));
-            }
-        });
+    private static void WriteNotInstalled(NameResolution<WireModel> asked, ServerInventory inventory, PipelineBridge bridge)
+    {
+        foreach (string missing in asked.Unmatched)
+        {
+            bridge.WriteError(OllamaErrors.ModelNotInstalled(missing, inventory.Host, inventory.InstalledNames));
+        }
     }
 
     private void WriteAvailable(ModelNameFilter filter)
@@ -287,8 +315,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             }
             else
             {
-                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, literal,
-                    "Use name[:tag] with optional wildcards, e.g. llama3.2 or qwen*; list downloadable models with Get-OllamaModel -Available."));
+                WriteError(OllamaErrors.InvalidModelName(literal, problem!));
             }
         }
 
@@ -317,7 +344,8 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
                 foreach (AvailableCandidate candidate in found.Candidates)
                 {
-                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), local ? resources : null);
+                    OllamaCatalogModel model = available.Describe(candidate, client.Host, installed.Contains(candidate.Name.FullName), local ? resources : null,
+                        ContextLength > 0 ? ContextLength : null);
                     if (query.Matches(model))
                     {
                         bridge.WriteObject(model);
@@ -406,70 +434,48 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
             "List downloadable models with Get-OllamaModel -Available, or check the name on ollama.com/library.");
     }
 
-    private static async Task<HashSet<string>> LoadedNamesAsync(Task<IReadOnlyList<WireRunningModel>> psTask, PipelineBridge bridge, OllamaClient client)
+    private async Task WriteOutdatedAsync(PipelineBridge bridge, OllamaClient client, CancellationToken ct)
     {
-        try
-        {
-            IReadOnlyList<WireRunningModel> running = await psTask.ConfigureAwait(false);
-            return new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
-        }
-        catch (OllamaException ex)
-        {
-            // The list is still right without IsLoaded; say why it may be false.
-            bridge.WriteWarning($"Could not read loaded models from {client.Host}; IsLoaded may be wrong: {ex.Message}");
-            return new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        }
-    }
-
-    private void WriteOutdated(IReadOnlyList<Uri> endpoints, Dictionary<string, ModelNameFilter> filters)
-    {
-        var registry = new RegistryClient(ResolveRegistry(), TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null);
+        RegistryClient registry = _registry!;
         var checker = new UpdateChecker(registry);
-        RunPerHost(endpoints, async (bridge, client, ct) =>
+        ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: true, ct).ConfigureAwait(false);
+        NameResolution<WireModel> asked = inventory.Resolve(_namesByHost[client.Host]);
+        List<WireModel> installed = inventory.Installed.Where(asked.Contains).ToList();
+        IReadOnlyList<UpdateCheck> checks = await checker.CheckAsync(installed, ct).ConfigureAwait(false);
+        WarnIfLoadedUnknown(inventory, bridge);
+        ISet<string> loaded = inventory.LoadedNames;
+        for (int i = 0; i < installed.Count; i++)
         {
-            ModelNameFilter filter = filters[client.Host];
-            Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
-            IReadOnlyList<WireModel> all = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            filter.ResolveBareNames(all.Select(m => m.Name));
-            List<WireModel> installed = all.Where(m => filter.Matches(ModelName.Normalize(m.Name))).ToList();
-            IReadOnlyList<UpdateCheck> checks = await checker.CheckAsync(installed, ct).ConfigureAwait(false);
-            HashSet<string> loaded = await LoadedNamesAsync(psTask, bridge, client).ConfigureAwait(false);
-            for (int i = 0; i < installed.Count; i++)
+            UpdateCheck check = checks[i];
+            switch (check.Status)
             {
-                UpdateCheck check = checks[i];
-                switch (check.Status)
-                {
-                    case UpdateStatus.Outdated:
-                        bridge.WriteVerbose($"{check.Name}: installed {Units.ShortDigest(check.LocalDigest)}, {checker.Registry} has {Units.ShortDigest(check.RemoteDigest!)}.");
-                        OllamaModel outdated = OllamaModel.FromWire(installed[i], client.Host, loaded, await CapabilitiesAsync(client, installed[i], ct).ConfigureAwait(false), detailed: false);
-                        outdated.RemoteDigest = check.RemoteDigest;
-                        outdated.UpdateBytes = await UpdateSizeAsync(client, registry, check.Name, bridge, ct).ConfigureAwait(false);
-                        var shown = PSObject.AsPSObject(outdated);
-                        shown.TypeNames.Insert(0, OutdatedTypeName);
-                        bridge.WriteObject(shown);
-                        break;
-                    case UpdateStatus.UpToDate:
-                        bridge.WriteVerbose($"{check.Name}: up to date ({Units.ShortDigest(check.LocalDigest)}).");
-                        break;
-                    case UpdateStatus.NotInRegistry:
-                        bridge.WriteVerbose($"{check.Name}: not in {checker.Registry} (created locally, or removed upstream); not checked.");
-                        break;
-                    case UpdateStatus.Skipped:
-                        bridge.WriteVerbose($"{check.Name}: not checked: {check.Problem}.");
-                        break;
-                }
+                case UpdateStatus.Outdated:
+                    bridge.WriteVerbose($"{check.Name}: installed {Units.ShortDigest(check.LocalDigest)}, {checker.Registry} has {Units.ShortDigest(check.RemoteDigest!)}.");
+                    OllamaModel outdated = OllamaModel.FromWire(installed[i], client.Host, loaded, await CapabilitiesAsync(client, installed[i], ct).ConfigureAwait(false), detailed: false);
+                    outdated.RemoteDigest = check.RemoteDigest;
+                    outdated.UpdateBytes = await UpdateSizeAsync(client, registry, check.Name, bridge, ct).ConfigureAwait(false);
+                    var shown = PSObject.AsPSObject(outdated);
+                    shown.TypeNames.Insert(0, OutdatedTypeName);
+                    bridge.WriteObject(shown);
+                    break;
+                case UpdateStatus.UpToDate:
+                    bridge.WriteVerbose($"{check.Name}: up to date ({Units.ShortDigest(check.LocalDigest)}).");
+                    break;
+                case UpdateStatus.NotInRegistry:
+                    bridge.WriteVerbose($"{check.Name}: not in {checker.Registry} (created locally, or removed upstream); not checked.");
+                    break;
+                case UpdateStatus.Skipped:
+                    bridge.WriteVerbose($"{check.Name}: not checked: {check.Problem}.");
+                    break;
             }
+        }
 
-            foreach (IGrouping<string?, UpdateCheck> failed in checks.Where(c => c.Status == UpdateStatus.Failed).GroupBy(c => c.Problem))
-            {
-                bridge.WriteWarning($"Could not check {string.Join(", ", failed.Select(c => c.Name))} on {client.Host} for updates: {failed.Key}.");
-            }
+        foreach (IGrouping<string?, UpdateCheck> failed in checks.Where(c => c.Status == UpdateStatus.Failed).GroupBy(c => c.Problem))
+        {
+            bridge.WriteWarning($"Could not check {string.Join(", ", failed.Select(c => c.Name))} on {client.Host} for updates: {failed.Key}.");
+        }
 
-            foreach (string missing in filter.Unmatched())
-            {
-                bridge.WriteError(NotFound(missing, client.Host, all.Select(m => m.Name)));
-            }
-        });
+        WriteNotInstalled(asked, inventory, bridge);
     }
 
     /// <summary>The details that classify a model (from the session cache); null when the server cannot say.</summary>
@@ -508,14 +514,5 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
         }
 
         return null;
-    }
-
-    internal static ErrorRecord NotFound(string name, string host, IEnumerable<string> known, string? recommendedAction = null)
-    {
-        IReadOnlyList<string> similar = NameSuggestions.Similar(name, known);
-        string hint = similar.Count > 0 ? $" Did you mean: {string.Join(", ", similar)}?" : string.Empty;
-        var ex = new ItemNotFoundException($"No model named '{name}' is installed on {host}.{hint}");
-        return OllamaErrors.Build(ex, "ModelNotFound", ErrorCategory.ObjectNotFound, name,
-            recommendedAction ?? $"List installed models with Get-OllamaModel, or install it with: Install-OllamaModel -Name '{name}'");
     }
 }

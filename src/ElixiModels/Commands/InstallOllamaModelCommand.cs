@@ -95,8 +95,7 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
             }
             else
             {
-                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, raw,
-                    "Use name[:tag], e.g. llama3.2:3b; list downloadable models with Get-OllamaModel -Available."));
+                WriteError(OllamaErrors.InvalidModelName(raw, problem!));
             }
         }
 
@@ -115,9 +114,10 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
         };
         RunPerHost(async (bridge, client, ct) =>
         {
+            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
             foreach (string name in names)
             {
-                InstallResult? result = await step.RunAsync(bridge, client, name, ct).ConfigureAwait(false);
+                InstallResult? result = await step.RunAsync(bridge, inventory, name, ct).ConfigureAwait(false);
                 if (result?.Model is not { } model)
                 {
                     continue;
@@ -131,7 +131,7 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
                     }
                     else
                     {
-                        bridge.WriteObject(await InstallStep.ToOutputAsync(client, model, ct).ConfigureAwait(false));
+                        bridge.WriteObject(await InstallStep.ToOutputAsync(inventory, result, ct).ConfigureAwait(false));
                     }
                 }
                 catch (OllamaException ex)

@@ -84,8 +84,7 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
     protected override void ProcessRecord()
     {
         Uri? from = PipedEndpoint;
-        _names.AddRange(ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag], e.g. llama3.2:3b; list installed models with Get-OllamaModel.")
-            .Select(n => (from, n)));
+        _names.AddRange(AcceptNames(Name).Select(n => (from, n)));
     }
 
     protected override void EndProcessing()
@@ -113,8 +112,8 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
         var names = groups.ToDictionary(g => HostOf(g.Endpoint), g => g.Items, StringComparer.OrdinalIgnoreCase);
         RunPerHost(groups.Select(g => g.Endpoint).ToList(), async (bridge, client, ct) =>
         {
-            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            List<OllamaModel> models = Resolve(names[client.Host], installed, client.Host, bridge);
+            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
+            List<OllamaModel> models = Resolve(names[client.Host], inventory, bridge);
             var engine = new BenchmarkEngine(client, settings, probe, Session.Details);
             var reporter = new BenchmarkReporter(bridge, client.Host, models.Count);
             for (int i = 0; i < models.Count && !ct.IsCancellationRequested; i++)
@@ -201,29 +200,19 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
         }
     }
 
-    /// <summary>The installed models the names ask for, in the order asked, each once; names matching nothing are errors.</summary>
-    private static List<OllamaModel> Resolve(IReadOnlyList<string> names, IReadOnlyList<WireModel> installed, string host, PipelineBridge bridge)
+    /// <summary>The installed models the names ask for, in the order asked (by name within one pattern), each once; names matching nothing are errors.</summary>
+    private static List<OllamaModel> Resolve(IReadOnlyList<string> names, ServerInventory inventory, PipelineBridge bridge)
     {
-        var result = new List<OllamaModel>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string name in names)
+        NameResolution<WireModel> resolution = inventory.Resolve(names);
+        foreach (string missing in resolution.Unmatched)
         {
-            ModelNameFilter filter = new ModelNameFilter(new[] { name }).ResolveBareNames(installed.Select(m => m.Name));
-            foreach (WireModel wire in installed.Where(m => filter.Matches(m.Name)).OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase))
-            {
-                OllamaModel model = OllamaModel.FromWire(wire, host, NoneLoaded);
-                if (seen.Add(model.Name))
-                {
-                    result.Add(model);
-                }
-            }
-
-            foreach (string missing in filter.Unmatched())
-            {
-                bridge.WriteError(GetOllamaModelCommand.NotFound(missing, host, installed.Select(m => m.Name)));
-            }
+            bridge.WriteError(OllamaErrors.ModelNotInstalled(missing, inventory.Host, inventory.InstalledNames));
         }
 
-        return result;
+        return resolution.PerName
+            .SelectMany(asked => asked.Models.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase))
+            .Distinct()
+            .Select(m => OllamaModel.FromWire(m, inventory.Host, NoneLoaded))
+            .ToList();
     }
 }

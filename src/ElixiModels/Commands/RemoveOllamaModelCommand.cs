@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading.Tasks;
+using System.Threading;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Cmdlets;
@@ -18,6 +20,8 @@ namespace ElixiModels.Commands;
 [OutputType(typeof(OllamaModel))]
 public sealed class RemoveOllamaModelCommand : OllamaCmdlet
 {
+    private List<string> _names = new();
+
     /// <summary>Models to delete; wildcards allowed. Binds objects with a Name property (e.g. from Get-OllamaModel).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -35,108 +39,102 @@ public sealed class RemoveOllamaModelCommand : OllamaCmdlet
 
     protected override void ProcessRecord()
     {
-        List<string> names = ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag], e.g. llama3.2:3b; list installed models with Get-OllamaModel.");
-        if (names.Count == 0)
+        _names = AcceptNames(Name);
+        if (_names.Count == 0)
         {
             return;
         }
 
-        RunPerHost(async (bridge, client, ct) =>
+        RunPerHost(RemoveAsync);
+    }
+
+    private async Task RemoveAsync(PipelineBridge bridge, OllamaClient client, CancellationToken ct)
+    {
+        ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: true, ct).ConfigureAwait(false);
+        if (inventory.RunningProblem is { } psProblem)
         {
-            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            HashSet<string> loaded;
-            try
-            {
-                loaded = new HashSet<string>((await client.ListRunningAsync(ct).ConfigureAwait(false)).Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
-            }
-            catch (OllamaException ex)
-            {
-                bridge.WriteWarning($"Could not read loaded models from {client.Host}; loaded models are deleted without unloading first: {ex.Message}");
-                loaded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            }
+            bridge.WriteWarning($"Could not read loaded models from {client.Host}; loaded models are deleted without unloading first: {psProblem}");
+        }
 
-            var targets = new List<WireModel>();
-            foreach (string name in names)
+        ISet<string> loaded = inventory.LoadedNames;
+        IReadOnlyList<WireModel> installed = inventory.Installed;
+        var targets = new List<WireModel>();
+        foreach (NameMatch<WireModel> asked in inventory.Resolve(_names).PerName)
+        {
+            if (!asked.IsPattern && asked.Models.Count > 1)
             {
-                List<WireModel> matches = WildcardPattern.ContainsWildcardCharacters(name)
-                    ? installed.Where(m => new ModelNameFilter(new[] { name }).Matches(ModelName.Normalize(m.Name))).ToList()
-                    : installed.Where(m => ModelName.Resolve(name, installed.Select(i => i.Name)).Contains(ModelName.Normalize(m.Name), StringComparer.OrdinalIgnoreCase)).ToList();
-                if (matches.Count > 1 && !WildcardPattern.ContainsWildcardCharacters(name))
-                {
-                    bridge.WriteError(OllamaErrors.Build(
-                        new ArgumentException($"'{name}' names several models installed on {client.Host}: {string.Join(", ", matches.Select(m => ModelName.Normalize(m.Name)))}; none was deleted."),
-                        "AmbiguousModelName", ErrorCategory.InvalidArgument, name, "Give the tag of the model to delete, or a wildcard (e.g. 'name:*') to delete every tag."));
-                    continue;
-                }
-
-                if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                {
-                    bridge.WriteError(GetOllamaModelCommand.NotFound(name, client.Host, installed.Select(m => m.Name), "List installed models with Get-OllamaModel."));
-                }
-
-                targets.AddRange(matches.Where(m => !targets.Contains(m)));
+                bridge.WriteError(OllamaErrors.AmbiguousModelName(asked.Name, client.Host, asked.Models.Select(m => ModelName.Normalize(m.Name)), "none was deleted.",
+                    "Give the tag of the model to delete, or a wildcard (e.g. 'name:*') to delete every tag."));
+                continue;
             }
 
-            var removed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (WireModel model in targets)
+            if (!asked.IsPattern && asked.Models.Count == 0)
             {
-                string full = ModelName.Normalize(model.Name);
-                bool active = ModelName.SameModel(Session.GetActiveModel(client.Host), full);
-                if (active && !Force)
-                {
-                    var refused = new InvalidOperationException($"{full} is the active model on {client.Host}; it was not removed.");
-                    bridge.WriteError(OllamaErrors.Build(refused, "ActiveModelNotRemoved", ErrorCategory.InvalidOperation, full,
-                        "Switch to another model first (Switch-OllamaModel), or add -Force to remove the active model too."));
-                    continue;
-                }
+                bridge.WriteError(OllamaErrors.ModelNotInstalled(asked.Name, client.Host, inventory.InstalledNames, "List installed models with Get-OllamaModel."));
+            }
 
-                string what = $"Delete the model ({Units.Bytes(model.Size)}{(active ? ", the session's active model" : string.Empty)})";
-                if (!await bridge.ShouldProcessAsync($"{full} on {client.Host}", what).ConfigureAwait(false))
-                {
-                    continue;
-                }
+            targets.AddRange(asked.Models.Where(m => !targets.Contains(m)));
+        }
 
-                if (loaded.Contains(full))
-                {
-                    try
-                    {
-                        // As `ollama rm` does: free the memory before the files go.
-                        await client.UnloadAsync(full, ct).ConfigureAwait(false);
-                        Session.RecordUnload(client.Host, full);
-                    }
-                    catch (OllamaException ex)
-                    {
-                        bridge.WriteWarning($"Could not unload {full} before deleting it; it stays in memory until it expires: {ex.Message}");
-                    }
-                }
+        var removed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (WireModel model in targets)
+        {
+            string full = ModelName.Normalize(model.Name);
+            bool active = ModelName.SameModel(Session.GetActiveModel(client.Host), full);
+            if (active && !Force)
+            {
+                var refused = new InvalidOperationException($"{full} is the active model on {client.Host}; it was not removed.");
+                bridge.WriteError(OllamaErrors.Build(refused, "ActiveModelNotRemoved", ErrorCategory.InvalidOperation, full,
+                    "Switch to another model first (Switch-OllamaModel), or add -Force to remove the active model too."));
+                continue;
+            }
 
+            string what = $"Delete the model ({Units.Bytes(model.Size)}{(active ? ", the session's active model" : string.Empty)})";
+            if (!await bridge.ShouldProcessAsync($"{full} on {client.Host}", what).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            if (loaded.Contains(full))
+            {
                 try
                 {
-                    await client.DeleteAsync(full, ct).ConfigureAwait(false);
+                    // As `ollama rm` does: free the memory before the files go.
+                    await client.UnloadAsync(full, ct).ConfigureAwait(false);
+                    Session.RecordUnload(client.Host, full);
                 }
                 catch (OllamaException ex)
                 {
-                    bridge.WriteError(OllamaErrors.From(ex, full));
-                    continue;
-                }
-
-                if (active)
-                {
-                    Session.SetActiveModel(client.Host, null);
-                }
-
-                removed.Add(full);
-                bridge.WriteVerbose($"Removed {full} from {client.Host}.");
-                if (PassThru)
-                {
-                    bridge.WriteObject(OllamaModel.FromWire(model, client.Host, new HashSet<string>()));
+                    bridge.WriteWarning($"Could not unload {full} before deleting it; it stays in memory until it expires: {ex.Message}");
                 }
             }
 
-            if (removed.Count > 0)
+            try
             {
-                Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).Where(n => !removed.Contains(n)).ToArray());
+                await client.DeleteAsync(full, ct).ConfigureAwait(false);
             }
-        });
+            catch (OllamaException ex)
+            {
+                bridge.WriteError(OllamaErrors.From(ex, full));
+                continue;
+            }
+
+            if (active)
+            {
+                Session.SetActiveModel(client.Host, null);
+            }
+
+            removed.Add(full);
+            bridge.WriteVerbose($"Removed {full} from {client.Host}.");
+            if (PassThru)
+            {
+                bridge.WriteObject(OllamaModel.FromWire(model, client.Host, new HashSet<string>()));
+            }
+        }
+
+        if (removed.Count > 0)
+        {
+            Session.SetInstalledNames(client.Host, installed.Select(m => ModelName.Normalize(m.Name)).Where(n => !removed.Contains(n)).ToArray());
+        }
     }
 }

@@ -79,6 +79,13 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     [Parameter]
     public SwitchParameter Benchmark { get; set; }
 
+    /// <summary>
+    /// With -Benchmark: do not add the measurements to the benchmark history (they are still kept in this session).
+    /// $env:ELIXI_NO_HISTORY does the same for every command.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter NoHistory { get; set; }
+
     /// <summary>How many of the best models to write, best first. Default 1.</summary>
     [Parameter(ParameterSetName = TopSet)]
     [ValidateRange(1, 1000)]
@@ -87,6 +94,18 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
     /// <summary>Write every candidate that passed the filters, ranked.</summary>
     [Parameter(Mandatory = true, ParameterSetName = AllSet)]
     public SwitchParameter All { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (NoHistory && !Benchmark && GivenExplicitly(nameof(NoHistory)))
+        {
+            ThrowTerminatingError(OllamaErrors.Build(
+                new ArgumentException("-NoHistory applies to the measurements of -Benchmark; without -Benchmark nothing is measured, so it would do nothing."),
+                "NoHistoryNeedsBenchmark", ErrorCategory.InvalidArgument, null, "Add -Benchmark, or leave -NoHistory out."));
+        }
+
+        base.BeginProcessing();
+    }
 
     protected override void ProcessRecord()
     {
@@ -118,25 +137,49 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             }
         }
 
-        Dictionary<Uri, List<Wanted>?> sources = Sources();
+        Dictionary<Uri, List<WantedModel>?> sources = Sources();
         IHostResourceProbe probe = HostResourceProbe.Shared;
 
         Run(async (bridge, ct) =>
         {
-            _history = await HistoryStep.ReadAsync(bridge, ct).ConfigureAwait(false);
-            HostCandidates?[] hosts = await System.Threading.Tasks.Task.WhenAll(sources.Select(s =>
-                GatherAsync(ClientFor(s.Key), s.Value, memoryLimit, probe, bridge, ct))).ConfigureAwait(false);
-            List<HostCandidates> read = hosts.Where(h => h is not null).Select(h => h!).ToList();
+            var reporter = new BridgeReporter(bridge);
+            var gatherer = new CandidateGatherer(Session, await HistoryStep.ReadAsync(bridge, ct).ConfigureAwait(false), probe)
+            {
+                ContextLength = ContextLength > 0 ? ContextLength : null,
+                MemoryLimit = memoryLimit,
+            };
+            ServerCandidates?[] gathered = await System.Threading.Tasks.Task.WhenAll(sources.Select(async s =>
+            {
+                OllamaClient client = ClientFor(s.Key);
+                try
+                {
+                    return await gatherer.GatherAsync(client, s.Value, reporter, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    bridge.WriteError(OllamaErrors.From(ex, client.Host));
+                    return null;
+                }
+            })).ConfigureAwait(false);
+            List<ServerCandidates> read = gathered.Where(h => h is not null).Select(h => h!).ToList();
+            foreach (ServerCandidates server in read)
+            {
+                foreach (string missing in server.Unmatched)
+                {
+                    bridge.WriteError(OllamaErrors.ModelNotInstalled(missing, server.Host, server.InstalledNames));
+                }
+            }
+
             if (read.Count == 0)
             {
                 return;
             }
 
-            List<ModelCandidate> candidates = read.SelectMany(h => h.Candidates.Keys).ToList();
+            List<ModelCandidate> candidates = read.SelectMany(h => h.Candidates.Select(c => c.Candidate)).ToList();
             SelectionOutcome outcome = ModelSelector.Rank(candidates, request);
             if (Benchmark && outcome.Ranked.Count > 0)
             {
-                await MeasureTopAsync(outcome, read, probe, bridge, ct).ConfigureAwait(false);
+                candidates = await MeasureTopAsync(outcome, candidates, read, probe, bridge, ct).ConfigureAwait(false);
                 outcome = ModelSelector.Rank(candidates, request);
             }
 
@@ -153,17 +196,14 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 return;
             }
 
-            if (outcome.Ranked[0].IsFallback
-                && ModelSelector.Suggest(ModelCatalog.Default, request, installed, free, max: 1).FirstOrDefault() is { } better)
-            {
-                outcome.Ranked[0].Reason += $" For a better {TaskClassifier.Name(Task)} model install one: Install-OllamaModel -Name {better.Name}.";
-            }
-
-            IEnumerable<ScoredCandidate> chosen = All ? outcome.Ranked : outcome.Ranked.Take(Top);
+            string? hint = outcome.Ranked[0].IsFallback
+                && ModelSelector.Suggest(ModelCatalog.Default, request, installed, free, max: 1).FirstOrDefault() is { } better
+                ? $"For a better {TaskClassifier.Name(Task)} model install one: Install-OllamaModel -Name {better.Name}."
+                : null;
             int rank = 0;
-            foreach (ScoredCandidate s in chosen)
+            foreach (ScoredCandidate s in All ? outcome.Ranked : outcome.Ranked.Take(Top))
             {
-                bridge.WriteObject(ModelSelection.From(s, ++rank, Task));
+                bridge.WriteObject(ModelSelection.From(s, ++rank, Task, rank == 1 ? hint : null));
             }
         });
     }
@@ -191,6 +231,10 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 Capabilities = m.Capabilities.Count > 0 ? m.Capabilities : null,
                 ContextLength = m.ContextLength,
                 MemoryAvailableBytes = free,
+                // The catalog's architecture plan: at -ContextLength when given, else as Get-OllamaModel -Available planned it.
+                PlannedBytes = ContextLength > 0
+                    ? ModelCatalog.Default.PlanMemory(ModelCatalog.Default.Find(m.Name), m.SizeBytes, m.ParameterCount, ContextLength).TotalBytes
+                    : m.EstimatedMemory.TotalBytes > 0 ? m.EstimatedMemory.TotalBytes : null,
             }).ToList();
             var installed = new HashSet<string>(models.Where(m => m.IsInstalled).Select(m => m.Name), StringComparer.OrdinalIgnoreCase);
             SelectionOutcome outcome = ModelSelector.Rank(candidates, request);
@@ -208,18 +252,18 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             int rank = 0;
             foreach (ScoredCandidate s in All ? outcome.Ranked : outcome.Ranked.Take(Top))
             {
-                s.Reason += installed.Contains(s.Candidate.Name)
-                    ? " Installed already."
-                    : $" Not installed: a {Units.Bytes(s.Candidate.SizeBytes)} download (Install-OllamaModel -Name {s.Candidate.Name}).";
-                bridge.WriteObject(ModelSelection.From(s, ++rank, Task));
+                string note = installed.Contains(s.Candidate.Name)
+                    ? "Installed already."
+                    : $"Not installed: a {Units.Bytes(s.Candidate.SizeBytes)} download (Install-OllamaModel -Name {s.Candidate.Name}).";
+                bridge.WriteObject(ModelSelection.From(s, ++rank, Task, note));
             }
         });
     }
 
     /// <summary>The servers to read and, when candidates were piped in, which of their models.</summary>
-    private Dictionary<Uri, List<Wanted>?> Sources()
+    private Dictionary<Uri, List<WantedModel>?> Sources()
     {
-        var sources = new Dictionary<Uri, List<Wanted>?>();
+        var sources = new Dictionary<Uri, List<WantedModel>?>();
         if (_inputs.Count == 0)
         {
             foreach (Uri endpoint in ConfiguredEndpoints)
@@ -243,8 +287,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
 
             if (ModelNameFilter.PatternProblem(name!.Trim()) is { } problem)
             {
-                WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, name,
-                    "Use name[:tag] with optional wildcards, e.g. llama3.2 or qwen*."));
+                WriteError(OllamaErrors.InvalidModelName(name, problem));
                 continue;
             }
 
@@ -265,231 +308,26 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             foreach (Uri endpoint in endpoints)
             {
                 Uri key = sources.Keys.FirstOrDefault(k => HostOf(k).Equals(HostOf(endpoint), StringComparison.OrdinalIgnoreCase)) ?? endpoint;
-                if (!sources.TryGetValue(key, out List<Wanted>? list) || list is null)
+                if (!sources.TryGetValue(key, out List<WantedModel>? list) || list is null)
                 {
-                    sources[key] = list = new List<Wanted>();
+                    sources[key] = list = new List<WantedModel>();
                 }
 
-                list.Add(new Wanted(name!, value as BenchmarkResult));
+                list.Add(new WantedModel(name!, value as BenchmarkResult));
             }
         }
 
         return sources;
     }
 
-    private async Task<HostCandidates?> GatherAsync(OllamaClient client, List<Wanted>? wanted, long? memoryLimit, IHostResourceProbe probe,
-        PipelineBridge bridge, CancellationToken ct)
-    {
-        try
-        {
-            Task<IReadOnlyList<WireRunningModel>> psTask = client.ListRunningAsync(ct);
-            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            IReadOnlyList<WireRunningModel> running;
-            try
-            {
-                running = await psTask.ConfigureAwait(false);
-            }
-            catch (OllamaException ex)
-            {
-                bridge.WriteWarning($"Could not read the loaded models of {client.Host}, so no model gets the loaded bonus: {ex.Message}");
-                running = Array.Empty<WireRunningModel>();
-            }
-
-            var picked = new List<(WireModel Wire, BenchmarkResult? Measured)>();
-            if (wanted is null)
-            {
-                picked.AddRange(installed.Select(m => (m, (BenchmarkResult?)null)));
-            }
-            else
-            {
-                foreach (Wanted w in wanted)
-                {
-                    var filter = new ModelNameFilter(new[] { w.Name });
-                    foreach (WireModel found in installed.Where(m => filter.Matches(m.Name)))
-                    {
-                        int at = picked.FindIndex(p => ReferenceEquals(p.Wire, found));
-                        if (at >= 0)
-                        {
-                            picked[at] = (found, w.Measured ?? picked[at].Measured);
-                        }
-                        else
-                        {
-                            picked.Add((found, w.Measured));
-                        }
-                    }
-
-                    foreach (string missing in filter.Unmatched())
-                    {
-                        bridge.WriteError(GetOllamaModelCommand.NotFound(missing, client.Host, installed.Select(m => m.Name)));
-                    }
-                }
-            }
-
-            var loadedNames = new HashSet<string>(running.Select(r => ModelName.Normalize(r.Name)), StringComparer.OrdinalIgnoreCase);
-            long? free = memoryLimit ?? await LocalMemoryAsync(client, running, probe, bridge, ct).ConfigureAwait(false);
-            // A long gather (hundreds of models, one /api/show each on Ollama 0.23) shows how far it got.
-            ProgressRateLimiter? limiter = picked.Count > ProgressAbove ? ProgressRateLimiter.StartNew() : null;
-            bool reported = false;
-            int activity = 1 + (int)((uint)StringComparer.OrdinalIgnoreCase.GetHashCode(client.Host) % 10000);
-            string title = $"Reading model details on {client.Host}";
-            IReadOnlyList<DetailsResult> details = await DetailsAsync(client, picked.Select(p => p.Wire).ToList(), ct,
-                limiter is null ? null : (done, total) =>
-                {
-                    lock (limiter)
-                    {
-                        if (done < total && limiter.TryReport(done * 100 / total, out int percent))
-                        {
-                            reported = true;
-                            bridge.WriteProgress(new ProgressRecord(activity, title, $"{done} of {total} models") { PercentComplete = percent });
-                        }
-                    }
-                }).ConfigureAwait(false);
-            if (limiter is not null && reported && limiter.Complete())
-            {
-                bridge.WriteProgress(new ProgressRecord(activity, title, $"{picked.Count} models") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
-            }
-
-            var candidates = new Dictionary<ModelCandidate, OllamaModel>();
-            for (int i = 0; i < picked.Count; i++)
-            {
-                (WireModel wire, BenchmarkResult? measured) = picked[i];
-                if (details[i].Error is { } error)
-                {
-                    bridge.WriteWarning($"Could not read the details of {wire.Name} on {client.Host}; judging it by its name and size: {error.Message}");
-                }
-
-                WireRunningModel? loaded = running.FirstOrDefault(r => ModelName.SameModel(r.Name, wire.Name));
-                OllamaModel model = OllamaModel.FromWire(wire, client.Host, loadedNames);
-                candidates[Candidate(model, details[i].Details, loaded, free, measured)] = model;
-            }
-
-            return new HostCandidates(client, candidates, installed.Select(m => m.Name).ToList(), free);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            bridge.WriteError(OllamaErrors.From(ex, client.Host));
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Capabilities and context length of each model: from /api/tags where the server lists them (Ollama 0.30+, no
-    /// /api/show at all), otherwise from the session's bounded, cached /api/show look-ups.
-    /// </summary>
-    private async Task<IReadOnlyList<DetailsResult>> DetailsAsync(OllamaClient client, IReadOnlyList<WireModel> models, CancellationToken ct, Action<int, int>? progress)
-    {
-        var results = new DetailsResult[models.Count];
-        var toShow = new List<int>();
-        for (int i = 0; i < models.Count; i++)
-        {
-            // -ContextLength plans memory from the architecture (/api/show model_info), which /api/tags does not list.
-            if (ContextLength <= 0 && ModelDetails.FromTags(models[i]) is { } listed)
-            {
-                results[i] = new DetailsResult(models[i], listed, null);
-            }
-            else
-            {
-                toShow.Add(i);
-            }
-        }
-
-        if (toShow.Count > 0)
-        {
-            IReadOnlyList<DetailsResult> shown = await Session.Details.GetManyAsync(client, toShow.Select(i => models[i]).ToList(), refresh: false, ct, progress).ConfigureAwait(false);
-            for (int j = 0; j < toShow.Count; j++)
-            {
-                results[toShow[j]] = shown[j];
-            }
-        }
-
-        return results;
-    }
-
-    private IReadOnlyList<BenchmarkResult> _history = Array.Empty<BenchmarkResult>();
-
-    private ModelCandidate Candidate(OllamaModel model, ModelDetails? details, WireRunningModel? loaded, long? free, BenchmarkResult? measured)
-    {
-        BenchmarkSnapshot? snapshot = measured is null ? Session.GetBenchmark(model.Host, model.Name) : null;
-        var candidate = new ModelCandidate
-        {
-            Name = model.Name,
-            Host = model.Host,
-            Family = model.Family,
-            Families = model.Families,
-            ParameterSize = model.ParameterSizeText ?? Units.ParameterSize(model.ParameterCount),
-            ParameterCount = model.ParameterCount,
-            Quantization = model.Quantization,
-            SizeBytes = model.SizeBytes,
-            Capabilities = details?.Capabilities,
-            ContextLength = details?.ContextLength,
-            IsLoaded = loaded is not null,
-            LoadedBytes = loaded?.Size,
-            IsCloud = model.IsCloud,
-            MemoryAvailableBytes = free,
-            PlannedBytes = ContextLength > 0 && details is { BlockCount: > 0 } && !model.IsCloud
-                ? MemoryPlan.Estimate(details, model.SizeBytes, ContextLength).TotalBytes
-                : null,
-        };
-        if (measured is { RunCount: > 0 })
-        {
-            Measured(candidate, measured);
-        }
-        else if (snapshot is not null)
-        {
-            candidate.MeasuredTokensPerSecond = snapshot.GenerateTokensPerSecond;
-            candidate.MeasuredErrorRate = snapshot.ErrorRate;
-            candidate.MeasuredRuns = snapshot.Runs;
-        }
-        else if (BenchmarkQuery.ForModel(_history, model.Host, model.Name, model.Digest, Environment.MachineName) is { } saved)
-        {
-            // Nothing measured in this session: the newest saved measurement of this very build (digest) of the model.
-            Measured(candidate, saved);
-            candidate.MeasuredAt = saved.MeasuredAt;
-            candidate.MeasuredInHistory = true;
-        }
-
-        return candidate;
-    }
-
-    private static void Measured(ModelCandidate candidate, BenchmarkResult result)
-    {
-        candidate.MeasuredTokensPerSecond = result.GenerateTpsMedian ?? 0;
-        candidate.MeasuredErrorRate = result.ErrorRate;
-        candidate.MeasuredRuns = result.RunCount;
-    }
-
-    /// <summary>
-    /// What a server on this machine can give a model: <see cref="MemoryFit.Budget"/> (free RAM + free VRAM − 1 GiB for
-    /// the system) plus what loaded models occupy, since Ollama evicts idle models to make room.
-    /// </summary>
-    private static async Task<long?> LocalMemoryAsync(OllamaClient client, IReadOnlyList<WireRunningModel> running, IHostResourceProbe probe,
-        PipelineBridge bridge, CancellationToken ct)
-    {
-        if (!OllamaEndpoint.IsLocal(client.Endpoint))
-        {
-            bridge.WriteVerbose($"{client.Host} is another machine, whose free memory is unknown: models are not filtered by memory (use -MemoryLimit).");
-            return null;
-        }
-
-        try
-        {
-            HostResources r = await probe.ReadAsync(ct).ConfigureAwait(false);
-            return MemoryFit.Budget(r) + running.Sum(m => m.Size);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            bridge.WriteWarning($"Could not read this machine's free memory, so models are not filtered by memory: {ex.Message}");
-            return null;
-        }
-    }
-
     /// <summary>-Benchmark: measures the best-ranked candidates that have no measurement yet, one after another.</summary>
-    private async Task MeasureTopAsync(SelectionOutcome outcome, List<HostCandidates> hosts, IHostResourceProbe probe, PipelineBridge bridge, CancellationToken ct)
+    private async Task<List<ModelCandidate>> MeasureTopAsync(SelectionOutcome outcome, List<ModelCandidate> candidates, List<ServerCandidates> servers,
+        IHostResourceProbe probe, PipelineBridge bridge, CancellationToken ct)
     {
         if (Task == ModelTask.Embedding)
         {
             bridge.WriteWarning("-Benchmark measures text generation; embedding models do not generate text, so they are ranked without it.");
-            return;
+            return candidates;
         }
 
         int take = Math.Max(3, All ? 5 : Top);
@@ -503,7 +341,7 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
         };
         foreach (IGrouping<string, ScoredCandidate> group in toMeasure.GroupBy(s => s.Candidate.Host))
         {
-            HostCandidates host = hosts.First(h => h.Host == group.Key);
+            ServerCandidates host = servers.First(h => h.Host == group.Key);
             var engine = new BenchmarkEngine(host.Client, settings, probe, Session.Details);
             var reporter = new BenchmarkReporter(bridge, host.Host, group.Count());
             int index = 0;
@@ -513,11 +351,17 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 reporter.StartModel(index++);
                 try
                 {
-                    BenchmarkResult result = await engine.MeasureAsync(host.Candidates[s.Candidate], reporter, ct).ConfigureAwait(false);
+                    OllamaModel model = host.Candidates.First(c => ReferenceEquals(c.Candidate, s.Candidate)).Model;
+                    BenchmarkResult result = await engine.MeasureAsync(model, reporter, ct).ConfigureAwait(false);
                     if (result.RunCount > 0)
                     {
                         Session.RecordBenchmark(result);
-                        Measured(s.Candidate, result);
+                        int at = candidates.FindIndex(c => ReferenceEquals(c, s.Candidate));
+                        candidates[at] = CandidateGatherer.WithMeasurement(s.Candidate, result);
+                        if (result.IsComplete && !NoHistory)
+                        {
+                            await HistoryStep.AppendAsync(bridge, result, ct).ConfigureAwait(false);
+                        }
                     }
                 }
                 catch (BenchmarkNotSupportedException ex)
@@ -530,6 +374,8 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
                 }
             }
         }
+
+        return candidates;
     }
 
     private ErrorRecord NoCandidate(SelectionOutcome outcome, SelectionRequest request, IReadOnlyCollection<string> hosts, IEnumerable<string> installed, long? free)
@@ -542,15 +388,5 @@ public sealed class SelectOllamaModelCommand : OllamaCmdlet
             : $"Install a model that can do '{task}' with Install-OllamaModel, or relax the filters (-MinContext, -MemoryLimit, -IncludeCloud).";
         var ex = new ItemNotFoundException(ModelSelector.DescribeNoCandidate(outcome, request, hosts));
         return OllamaErrors.Build(ex, "NoSuitableModel", ErrorCategory.ObjectNotFound, suggestions.ToArray(), action);
-    }
-
-    /// <summary>Gathers of more models than this show progress.</summary>
-    private const int ProgressAbove = 20;
-
-    private sealed record Wanted(string Name, BenchmarkResult? Measured);
-
-    private sealed record HostCandidates(OllamaClient Client, Dictionary<ModelCandidate, OllamaModel> Candidates, IReadOnlyList<string> InstalledNames, long? MemoryAvailableBytes)
-    {
-        public string Host => Client.Host;
     }
 }

@@ -10,7 +10,7 @@ namespace ElixiModels.Commands;
 /// <summary>Sets how long new entries of this session's cache live (default 24 hours); entries already cached keep theirs.</summary>
 [Cmdlet(VerbsCommon.Set, "OllamaCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = "https://github.com/elixi-models/ElixiModels/blob/main/src/ElixiModels.Help/Set-OllamaCache.md")]
 [OutputType(typeof(CacheStatistics))]
-public sealed class SetOllamaCacheCommand : OllamaCmdlet
+public sealed class SetOllamaCacheCommand : ElixiCmdlet
 {
     /// <summary>Lifetime of new entries, e.g. '01:00:00', (New-TimeSpan -Hours 1) or a number of seconds (3600).</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -20,8 +20,6 @@ public sealed class SetOllamaCacheCommand : OllamaCmdlet
     /// <summary>Output the cache statistics afterwards.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
-
-    protected override bool UsesServer => false;
 
     protected override void EndProcessing()
     {

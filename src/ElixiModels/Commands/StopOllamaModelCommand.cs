@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading.Tasks;
+using System.Threading;
 using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
@@ -21,6 +23,8 @@ namespace ElixiModels.Commands;
 [OutputType(typeof(ModelStopResult))]
 public sealed class StopOllamaModelCommand : OllamaCmdlet
 {
+    private List<string> _names = new();
+
     private const string NameSet = "Name";
     private const string AllSet = "All";
 
@@ -41,105 +45,103 @@ public sealed class StopOllamaModelCommand : OllamaCmdlet
 
     protected override void ProcessRecord()
     {
-        List<string> names = All
-            ? new List<string>()
-            : ModelNameFilter.Acceptable(Name, WriteError, "Use name[:tag], e.g. llama3.2:3b; list loaded models with Get-OllamaModel -Loaded.");
-        if (!All && names.Count == 0)
+        _names = All ? new List<string>() : AcceptNames(Name);
+        if (!All && _names.Count == 0)
         {
             return;
         }
 
-        RunPerHost(async (bridge, client, ct) =>
+        RunPerHost(StopAsync);
+    }
+
+    private async Task StopAsync(PipelineBridge bridge, OllamaClient client, CancellationToken ct)
+    {
+        ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: true, ct).ConfigureAwait(false);
+        if (inventory.RunningFailure is { } psFailure)
         {
-            IReadOnlyList<WireRunningModel> running = await client.ListRunningAsync(ct).ConfigureAwait(false);
-            var targets = new List<WireRunningModel>();
-            IReadOnlyList<WireModel>? installed = null;
-            foreach (string name in All ? new[] { "*" } : names.ToArray())
-            {
-                bool wildcard = WildcardPattern.ContainsWildcardCharacters(name);
-                var filter = new ModelNameFilter(new[] { name });
-                List<WireRunningModel> matches = running
-                    .Where(r => wildcard ? filter.Matches(ModelName.Normalize(r.Name)) : ModelName.SameModel(r.Name, name))
-                    .ToList();
-                if (matches.Count == 0 && !wildcard)
-                {
-                    installed ??= await client.ListInstalledAsync(ct).ConfigureAwait(false);
-                    if (installed.Any(m => ModelName.SameModel(m.Name, name)))
-                    {
-                        bridge.WriteVerbose($"{ModelName.Normalize(name)} is not loaded on {client.Host}; nothing to unload.");
-                    }
-                    else
-                    {
-                        bridge.WriteError(GetOllamaModelCommand.NotFound(name, client.Host, installed.Select(m => m.Name),
-                            "List loaded models with Get-OllamaModel -Loaded, installed ones with Get-OllamaModel."));
-                    }
-                }
+            throw psFailure;
+        }
 
-                targets.AddRange(matches.Where(m => !targets.Any(t => ModelName.SameModel(t.Name, m.Name))));
+        var targets = new List<WireRunningModel>();
+        foreach (NameMatch<WireRunningModel> asked in inventory.ResolveLoaded(All ? new[] { "*" } : _names).PerName)
+        {
+            if (asked.Models.Count == 0 && !asked.IsPattern)
+            {
+                if (inventory.Find(asked.Name) is not null)
+                {
+                    bridge.WriteVerbose($"{ModelName.Normalize(asked.Name)} is not loaded on {client.Host}; nothing to unload.");
+                }
+                else
+                {
+                    bridge.WriteError(OllamaErrors.ModelNotInstalled(asked.Name, client.Host, inventory.InstalledNames,
+                        "List loaded models with Get-OllamaModel -Loaded, installed ones with Get-OllamaModel."));
+                }
             }
 
-            if (targets.Count == 0)
+            targets.AddRange(asked.Models.Where(m => !targets.Any(t => ModelName.SameModel(t.Name, m.Name))));
+        }
+
+        if (targets.Count == 0)
+        {
+            bridge.WriteVerbose(All ? $"No model is loaded on {client.Host}." : $"No matching model is loaded on {client.Host}.");
+            return;
+        }
+
+        var stopper = new ModelStopper(client);
+        if (TimeoutSec > 0)
+        {
+            stopper.VerifyTimeout = TimeSpan.FromSeconds(TimeoutSec);
+        }
+
+        foreach (WireRunningModel model in targets)
+        {
+            string full = ModelName.Normalize(model.Name);
+            bool active = ModelName.SameModel(Session.GetActiveModel(client.Host), full);
+            string what = $"Unload from memory ({Units.Bytes(model.Size)}{(active ? ", the session's active model" : string.Empty)})";
+            if (!await bridge.ShouldProcessAsync($"{full} on {client.Host}", what).ConfigureAwait(false))
             {
-                bridge.WriteVerbose(All ? $"No model is loaded on {client.Host}." : $"No matching model is loaded on {client.Host}.");
-                return;
+                continue;
             }
 
-            var stopper = new ModelStopper(client);
-            if (TimeoutSec > 0)
+            (bool unloaded, TimeSpan elapsed) result;
+            try
             {
-                stopper.VerifyTimeout = TimeSpan.FromSeconds(TimeoutSec);
+                result = await stopper.StopAsync(model, ct).ConfigureAwait(false);
+            }
+            catch (OllamaException ex)
+            {
+                bridge.WriteError(OllamaErrors.From(ex, full));
+                continue;
             }
 
-            foreach (WireRunningModel model in targets)
+            if (active)
             {
-                string full = ModelName.Normalize(model.Name);
-                bool active = ModelName.SameModel(Session.GetActiveModel(client.Host), full);
-                string what = $"Unload from memory ({Units.Bytes(model.Size)}{(active ? ", the session's active model" : string.Empty)})";
-                if (!await bridge.ShouldProcessAsync($"{full} on {client.Host}", what).ConfigureAwait(false))
-                {
-                    continue;
-                }
-
-                (bool unloaded, TimeSpan elapsed) result;
-                try
-                {
-                    result = await stopper.StopAsync(model, ct).ConfigureAwait(false);
-                }
-                catch (OllamaException ex)
-                {
-                    bridge.WriteError(OllamaErrors.From(ex, full));
-                    continue;
-                }
-
-                if (active)
-                {
-                    // Asked to stop, so it no longer is the session's active model, even if the server is slow to let go.
-                    Session.SetActiveModel(client.Host, null);
-                    bridge.WriteVerbose($"{full} was the session's active model on {client.Host}; there is no active model there now.");
-                }
-
-                if (!result.unloaded)
-                {
-                    var busy = new TimeoutException($"{full} was asked to unload from {client.Host}, but /api/ps still listed it after {Units.Duration(result.elapsed)}.");
-                    bridge.WriteError(OllamaErrors.Build(busy, "ModelNotUnloaded", ErrorCategory.OperationTimeout, full,
-                        "A model answering a request stays loaded until the request ends; it unloads then. Check with Get-OllamaModel -Loaded, or wait longer with -TimeoutSec."));
-                    continue;
-                }
-
-                bridge.WriteVerbose($"Unloaded {full} from {client.Host} in {Units.Duration(result.elapsed)} (freed {Units.Bytes(model.Size)}).");
-                if (PassThru)
-                {
-                    bridge.WriteObject(new ModelStopResult
-                    {
-                        Name = full,
-                        Host = client.Host,
-                        WasActive = active,
-                        FreedBytes = model.Size,
-                        FreedVramBytes = model.SizeVram,
-                        StopTime = result.elapsed,
-                    });
-                }
+                // Asked to stop, so it no longer is the session's active model, even if the server is slow to let go.
+                Session.SetActiveModel(client.Host, null);
+                bridge.WriteVerbose($"{full} was the session's active model on {client.Host}; there is no active model there now.");
             }
-        });
+
+            if (!result.unloaded)
+            {
+                var busy = new TimeoutException($"{full} was asked to unload from {client.Host}, but /api/ps still listed it after {Units.Duration(result.elapsed)}.");
+                bridge.WriteError(OllamaErrors.Build(busy, "ModelNotUnloaded", ErrorCategory.OperationTimeout, full,
+                    "A model answering a request stays loaded until the request ends; it unloads then. Check with Get-OllamaModel -Loaded, or wait longer with -TimeoutSec."));
+                continue;
+            }
+
+            bridge.WriteVerbose($"Unloaded {full} from {client.Host} in {Units.Duration(result.elapsed)} (freed {Units.Bytes(model.Size)}).");
+            if (PassThru)
+            {
+                bridge.WriteObject(new ModelStopResult
+                {
+                    Name = full,
+                    Host = client.Host,
+                    WasActive = active,
+                    FreedBytes = model.Size,
+                    FreedVramBytes = model.SizeVram,
+                    StopTime = result.elapsed,
+                });
+            }
+        }
     }
 }

@@ -62,8 +62,8 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
 
         if (!ModelName.TryParse(raw, out ModelName? parsed, out string? problem))
         {
-            WriteError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, raw,
-                Name is null ? $"Fix ${{env:{ModelSwitcher.DefaultModelVariable}}}: it must be a model name such as llama3.2:3b." : "Use name[:tag], e.g. llama3.2:3b."));
+            WriteError(OllamaErrors.InvalidModelName(raw, problem!,
+                Name is null ? $"Fix ${{env:{ModelSwitcher.DefaultModelVariable}}}: it must be a model name such as llama3.2:3b." : null));
             return;
         }
 
@@ -71,13 +71,11 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
         RunPerHost(async (bridge, client, ct) =>
         {
             string name = parsed!.FullName;
-            IReadOnlyList<WireModel> installed = await client.ListInstalledAsync(ct).ConfigureAwait(false);
-            IReadOnlyList<string> found = ModelName.Resolve(raw!, installed.Select(m => m.Name));
+            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
+            IReadOnlyList<string> found = inventory.Resolve(new[] { raw! }).Models.Select(m => ModelName.Normalize(m.Name)).ToList();
             if (found.Count > 1)
             {
-                bridge.WriteError(OllamaErrors.Build(
-                    new ArgumentException($"'{raw}' names several models installed on {client.Host}: {string.Join(", ", found)}; there is no {name}."),
-                    "AmbiguousModelName", ErrorCategory.InvalidArgument, raw, $"Give the tag, e.g. Switch-OllamaModel {found[0]}"));
+                bridge.WriteError(OllamaErrors.AmbiguousModelName(raw!, client.Host, found, $"there is no {name}.", $"Give the tag, e.g. Switch-OllamaModel {found[0]}"));
                 return;
             }
 
@@ -89,12 +87,12 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
             {
                 if (!AutoPull)
                 {
-                    bridge.WriteError(GetOllamaModelCommand.NotFound(name, client.Host, installed.Select(m => m.Name).Concat(ModelCatalog.Default.Names),
+                    bridge.WriteError(OllamaErrors.ModelNotInstalled(name, client.Host, inventory.InstalledNames.Concat(ModelCatalog.Default.Names),
                         $"Install it first (Install-OllamaModel -Name '{name}'), add -AutoPull, or list installed models with Get-OllamaModel."));
                     return;
                 }
 
-                InstallResult? pulled = await install.RunAsync(bridge, client, name, ct).ConfigureAwait(false);
+                InstallResult? pulled = await install.RunAsync(bridge, inventory, name, ct).ConfigureAwait(false);
                 if (pulled?.Model is null)
                 {
                     return;

@@ -48,16 +48,17 @@ public sealed class InstallResult
 }
 
 /// <summary>
-/// Installs (pulls) a model on one server unless it is there already, or updates it when forced; the download is
-/// reported as a progress bar (activity 1, its blobs' bars 2 and up).
+/// Installs (pulls) a model on one server unless it is there already, or updates it when forced. Works on the server's
+/// inventory, so installing several models lists the server once before and once after each pull.
+/// The download is reported as a progress bar (activity 1, its blobs' bars 2 and up).
 /// </summary>
 public sealed class ModelInstaller
 {
-    private readonly OllamaClient _client;
+    private readonly ServerInventory _inventory;
 
-    public ModelInstaller(OllamaClient client)
+    public ModelInstaller(ServerInventory inventory)
     {
-        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _inventory = inventory ?? throw new ArgumentNullException(nameof(inventory));
     }
 
     /// <summary>Report a child bar per blob.</summary>
@@ -75,24 +76,24 @@ public sealed class ModelInstaller
     public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<PullPlan?>> confirm,
         IOperationReporter reporter, CancellationToken ct)
     {
-        IReadOnlyList<WireModel> installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
-        WireModel? before = Find(installed, name);
+        OllamaClient client = _inventory.Client;
+        WireModel? before = _inventory.Find(name);
         if (before is not null && !force)
         {
-            return new InstallResult(InstallOutcome.AlreadyInstalled, before, before, installed);
+            return new InstallResult(InstallOutcome.AlreadyInstalled, before, before, _inventory.Installed);
         }
 
         PullPlan? plan = await confirm(before).ConfigureAwait(false);
         if (plan is null)
         {
-            return new InstallResult(InstallOutcome.Declined, null, before, installed);
+            return new InstallResult(InstallOutcome.Declined, null, before, _inventory.Installed);
         }
 
         var progress = new PullProgressWriter(reporter, 1, $"Installing {name}", ShowLayers);
         progress.ExpectLayers(plan.LayerCount);
         try
         {
-            await _client.PullAsync(name, insecure, progress.OnUpdate, ct).ConfigureAwait(false);
+            await client.PullAsync(name, insecure, progress.OnUpdate, ct).ConfigureAwait(false);
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
@@ -101,16 +102,14 @@ public sealed class ModelInstaller
         }
 
         await progress.CompleteAsync(ct).ConfigureAwait(false);
-        installed = await _client.ListInstalledAsync(ct).ConfigureAwait(false);
-        WireModel after = Find(installed, name)
-            ?? throw new OllamaException(OllamaErrorKind.InvalidResponse, _client.Endpoint,
-                $"Ollama at {_client.Host} reported the download of '{name}' as successful, but does not list the model.", model: name);
+        await _inventory.RefreshInstalledAsync(ct).ConfigureAwait(false);
+        IReadOnlyList<WireModel> installed = _inventory.Installed;
+        WireModel after = _inventory.Find(name)
+            ?? throw new OllamaException(OllamaErrorKind.InvalidResponse, client.Endpoint,
+                $"Ollama at {client.Host} reported the download of '{name}' as successful, but does not list the model.", model: name);
         InstallOutcome outcome = before is null
             ? InstallOutcome.Installed
             : string.Equals(before.Digest, after.Digest, StringComparison.OrdinalIgnoreCase) ? InstallOutcome.Unchanged : InstallOutcome.Updated;
         return new InstallResult(outcome, after, before, installed);
     }
-
-    private static WireModel? Find(IReadOnlyList<WireModel> installed, string name) =>
-        installed.FirstOrDefault(m => ModelName.SameModel(m.Name, name));
 }

@@ -33,7 +33,7 @@ public sealed class PullPlan
     /// <summary>Free space of the model store's disk.</summary>
     public long? FreeDiskBytes { get; internal init; }
 
-    /// <summary>Memory the model needs loaded at the default context (1.2 × its size, as -FitsMemory judges).</summary>
+    /// <summary>Memory the model needs loaded at the default context: the catalog's architecture plan, else its size + 20 %.</summary>
     public long? MemoryNeededBytes { get; internal init; }
 
     /// <summary>What this machine can give a model (free RAM + free VRAM − 1 GiB + loaded models).</summary>
@@ -140,8 +140,9 @@ public static class PullPreflight
     }
 
     /// <summary>Plans the pull of <paramref name="name"/> onto the client's server. Never throws for missing facts: they stay null.</summary>
-    public static async Task<PullPlan> PlanAsync(OllamaClient client, RegistryClient registry, ModelName name, IHostResourceProbe probe, CancellationToken ct)
+    public static async Task<PullPlan> PlanAsync(ServerInventory inventory, RegistryClient registry, ModelName name, IHostResourceProbe probe, CancellationToken ct)
     {
+        OllamaClient client = inventory.Client;
         RegistryManifest? manifest = null;
         string? problem = null;
         try
@@ -156,15 +157,24 @@ public static class PullPreflight
 
         long? download = manifest is null ? null : await MissingBytesAsync(client, manifest, ct).ConfigureAwait(false);
 
-        bool local = OllamaEndpoint.IsLocal(client.Endpoint);
+        bool local = inventory.IsLocal;
         string? store = local ? ModelStorePath() : null;
+        CatalogEntry? entry = ModelCatalog.Default.Find(name.FullName);
+        long? total = manifest?.SizeBytes ?? (entry is { SizeBytes: > 0 } ? entry.SizeBytes : null);
+        // At the default context, by the same plan as Get-OllamaModel -Available (architecture facts, else size + 20 %).
+        long? needed = total is { } weights ? ModelCatalog.Default.PlanMemory(entry, weights, null, null).TotalBytes : null;
         long? budget = null;
         if (local)
         {
             try
             {
-                long loaded = (await client.ListRunningAsync(ct).ConfigureAwait(false)).Sum(m => m.Size);
-                budget = MemoryFit.Budget(await probe.ReadAsync(ct).ConfigureAwait(false)) + loaded;
+                budget = MemoryFit.Budget(await probe.ReadAsync(ct).ConfigureAwait(false));
+                // Ollama evicts idle models to make room: what they hold counts too, asked only when it can change the answer.
+                if (needed > budget)
+                {
+                    await inventory.ReadRunningAsync(ct).ConfigureAwait(false);
+                    budget += inventory.Running.Sum(m => m.Size);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -172,7 +182,6 @@ public static class PullPreflight
             }
         }
 
-        long? total = manifest?.SizeBytes ?? (ModelCatalog.Default.Find(name.FullName) is { SizeBytes: > 0 } entry ? entry.SizeBytes : null);
         return new PullPlan
         {
             Name = name.FullName,
@@ -181,7 +190,7 @@ public static class PullPreflight
             LayerCount = manifest?.Layers.Count,
             ModelStore = store,
             FreeDiskBytes = store is null ? null : FreeSpace(store),
-            MemoryNeededBytes = total is { } size ? MemoryFit.Required(size) : null,
+            MemoryNeededBytes = needed,
             MemoryAvailableBytes = budget,
             RegistryProblem = problem,
         };

@@ -15,7 +15,7 @@ using OllamaSharp.Models;
 namespace ElixiModels.Ollama;
 
 /// <summary>
-/// The module's access to one Ollama server. Version, delete and copy go through OllamaSharp; listings, /api/show and
+/// The module's access to one Ollama server. Version and delete go through OllamaSharp; listings, /api/show and
 /// the NDJSON streams (pull, generate) are read here because OllamaSharp 5.5.2 drops context_length and capabilities
 /// detail, ignores {"error"} lines inside generate streams, cannot time the first token, and its extra mapping layer
 /// costs listing speed. Every failure is an
@@ -111,10 +111,6 @@ public sealed class OllamaClient
     /// <summary>DELETE /api/delete. Not retried.</summary>
     public Task DeleteAsync(string model, CancellationToken ct) =>
         Guard(() => Sharp.DeleteModelAsync(new DeleteModelRequest { Model = model }, ct), model);
-
-    /// <summary>POST /api/copy. Not retried.</summary>
-    public Task CopyAsync(string source, string destination, CancellationToken ct) =>
-        Guard(() => Sharp.CopyModelAsync(new CopyModelRequest { Source = source, Destination = destination }, ct), source);
 
     /// <summary>
     /// POST /api/pull, streaming. <paramref name="onUpdate"/> runs for every line; an {"error"} line or a stream that

@@ -101,8 +101,9 @@ public static class OllamaEndpoint
     public static string Display(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
     /// <summary>
-    /// Whether the server runs on this machine (loopback, "localhost" or this machine's name), so that this machine's
-    /// memory and GPUs are the ones the server uses.
+    /// Whether the server runs on this machine (loopback, "localhost", this machine's name, or the any-address a
+    /// server binds to, as OLLAMA_HOST=0.0.0.0), so that this machine's memory, disk and GPUs are the server's. The one
+    /// rule every command uses.
     /// </summary>
     public static bool IsLocal(Uri endpoint)
     {
@@ -113,7 +114,8 @@ public static class OllamaEndpoint
 
         string host = endpoint.IdnHost.Trim('[', ']');
         return string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(host, Environment.MachineName + ".local", StringComparison.OrdinalIgnoreCase);
+            || string.Equals(host, Environment.MachineName + ".local", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host, out System.Net.IPAddress? ip) && (ip.Equals(System.Net.IPAddress.Any) || ip.Equals(System.Net.IPAddress.IPv6Any)));
     }
 
     private static bool TrySplitHostPort(string hostPort, out string host, out string port)

@@ -1,4 +1,5 @@
 using System;
+using ElixiModels.Models;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -38,6 +39,10 @@ public sealed class WireModel
 
     /// <summary>Ollama 0.30+: what /api/show used to be needed for; null from older servers.</summary>
     [JsonPropertyName("capabilities")] public string[]? Capabilities { get; set; }
+
+    /// <summary>A cloud model (runs on ollama.com, nothing local): it names a remote host, or its tag ends in "cloud". The one cloud rule.</summary>
+    [JsonIgnore]
+    public bool IsCloud => !string.IsNullOrEmpty(RemoteHost) || ModelName.SplitNormal(ModelName.Normalize(Name)).Tag.EndsWith("cloud", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>One loaded model as /api/ps reports it.</summary>

@@ -60,7 +60,11 @@ public sealed class ModelSelection
 
     public override string ToString() => Name;
 
-    internal static ModelSelection From(ScoredCandidate s, int rank, ModelTask task)
+    /// <param name="s">The ranked candidate.</param>
+    /// <param name="rank">1 for the best.</param>
+    /// <param name="task">What it was chosen for.</param>
+    /// <param name="note">Advice the selector cannot know (e.g. a better model to install), added to its Reason.</param>
+    internal static ModelSelection From(ScoredCandidate s, int rank, ModelTask task, string? note = null)
     {
         ModelCandidate c = s.Candidate;
         return new ModelSelection
@@ -70,7 +74,7 @@ public sealed class ModelSelection
             Host = c.Host,
             Task = TaskClassifier.Name(task),
             Score = s.Score,
-            Reason = s.Reason,
+            Reason = note is null ? s.Reason : s.Reason + " " + note,
             IsFallback = s.IsFallback,
             FitPoints = s.FitPoints,
             QualityPoints = s.QualityPoints,

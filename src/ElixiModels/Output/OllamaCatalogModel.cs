@@ -34,13 +34,24 @@ public sealed class OllamaCatalogModel
     /// <summary>The same number as <see cref="Size"/>.</summary>
     public long SizeBytes { get; internal init; }
 
-    /// <summary>Memory the model needs when loaded (download size plus 20 %), in bytes.</summary>
+    /// <summary>Memory the model is planned to need when loaded (<see cref="EstimatedMemory"/>'s total), in bytes.</summary>
     public long RequiredMemory => RequiredMemoryBytes;
 
     /// <summary>The same number as <see cref="RequiredMemory"/>.</summary>
     public long RequiredMemoryBytes { get; internal init; }
 
-    /// <summary>Whether it fits this machine's available RAM plus free VRAM (with headroom); null when they could not be read.</summary>
+    /// <summary>
+    /// The memory planned for a load at the context asked for (Get-OllamaModel -Available -ContextLength; default
+    /// Ollama's 4096): weights, KV cache and overhead from the architecture facts shipped in the catalog, by the same
+    /// estimator as installed models, split over this machine's GPUs and RAM (GpuLayers, GpuBytes, CpuBytes) when the
+    /// server is local. For a model the catalog lacks it is the size plus 20 % (Basis = Size).
+    /// </summary>
+    public MemoryEstimate EstimatedMemory { get; internal init; } = new();
+
+    /// <summary>
+    /// Whether it fits this machine: the layers its GPUs take (EstimatedMemory.GpuBytes) fit their free VRAM and the
+    /// rest (CpuBytes) the available RAM, with headroom; null for another machine or when memory could not be read.
+    /// </summary>
     public bool? FitsMemory { get; internal init; }
 
     /// <summary>Trained context window in tokens.</summary>

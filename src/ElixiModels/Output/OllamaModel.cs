@@ -156,7 +156,7 @@ public sealed class OllamaModel
             Digest = m.Digest,
             IsLoaded = loadedNames.Contains(name),
             Host = host,
-            IsCloud = !string.IsNullOrEmpty(m.RemoteHost) || tag.EndsWith("cloud", StringComparison.OrdinalIgnoreCase),
+            IsCloud = m.IsCloud,
         };
     }
 }

@@ -46,8 +46,9 @@ internal sealed class InstallStep
     /// Installs <paramref name="name"/> on the client's server. Returns the outcome, or null after writing an error;
     /// lets only cancellation escape.
     /// </summary>
-    public async Task<InstallResult?> RunAsync(PipelineBridge bridge, OllamaClient client, string name, CancellationToken ct)
+    public async Task<InstallResult?> RunAsync(PipelineBridge bridge, ServerInventory inventory, string name, CancellationToken ct)
     {
+        OllamaClient client = inventory.Client;
         var reporter = new BridgeReporter(bridge)
         {
             IdOffset = EndpointIndex(client) * (PullProgressWriter.MaxChildBars + 1),
@@ -57,8 +58,8 @@ internal sealed class InstallStep
         InstallResult result;
         try
         {
-            result = await new ModelInstaller(client) { ShowLayers = ShowLayers }.InstallAsync(name, Force, Insecure,
-                before => ConfirmAsync(bridge, client, name, before, ct), reporter, ct).ConfigureAwait(false);
+            result = await new ModelInstaller(inventory) { ShowLayers = ShowLayers }.InstallAsync(name, Force, Insecure,
+                before => ConfirmAsync(bridge, inventory, name, before, ct), reporter, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException && !ct.IsCancellationRequested)
         {
@@ -88,20 +89,18 @@ internal sealed class InstallStep
         return result;
     }
 
-    /// <summary>The installed model as an output object, with IsLoaded from /api/ps when the server says.</summary>
-    public static async Task<OllamaModel> ToOutputAsync(OllamaClient client, WireModel model, CancellationToken ct)
+    /// <summary>
+    /// The installed model as an output object. A model that was not installed before cannot be loaded; for an
+    /// updated one IsLoaded comes from /api/ps (read once per server; false when the server cannot say).
+    /// </summary>
+    public static async Task<OllamaModel> ToOutputAsync(ServerInventory inventory, InstallResult result, CancellationToken ct)
     {
-        var loaded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        try
+        if (result.Before is not null)
         {
-            loaded.UnionWith((await client.ListRunningAsync(ct).ConfigureAwait(false)).Select(r => ModelName.Normalize(r.Name)));
-        }
-        catch (OllamaException)
-        {
-            // IsLoaded stays false; the install itself succeeded.
+            await inventory.ReadRunningAsync(ct).ConfigureAwait(false);
         }
 
-        return OllamaModel.FromWire(model, client.Host, loaded);
+        return OllamaModel.FromWire(result.Model!, inventory.Host, inventory.LoadedNames);
     }
 
     /// <summary>An error record for a failed pull that keeps the server's text and says what to do.</summary>
@@ -153,8 +152,9 @@ internal sealed class InstallStep
     /// A download that cannot fit the disk stops here with InsufficientDiskSpace unless -Force; one that cannot fit
     /// this machine's memory is a warning. Returns the plan to go ahead with, or null when declined.
     /// </summary>
-    private async Task<PullPlan?> ConfirmAsync(PipelineBridge bridge, OllamaClient client, string name, WireModel? before, CancellationToken ct)
+    private async Task<PullPlan?> ConfirmAsync(PipelineBridge bridge, ServerInventory inventory, string name, WireModel? before, CancellationToken ct)
     {
+        OllamaClient client = inventory.Client;
         string target = $"{name} on {client.Host}";
         PullPlan? plan = null;
         try
@@ -162,7 +162,7 @@ internal sealed class InstallStep
             if (ModelName.TryParse(name, out ModelName? parsed, out _))
             {
                 var registry = new RegistryClient(RegistryClient.Resolve(Registry), RegistryClient.DefaultTimeout);
-                plan = await PullPreflight.PlanAsync(client, registry, parsed!, Resources.HostResourceProbe.Shared, ct).ConfigureAwait(false);
+                plan = await PullPreflight.PlanAsync(inventory, registry, parsed!, Resources.HostResourceProbe.Shared, ct).ConfigureAwait(false);
             }
         }
         catch (FormatException ex)

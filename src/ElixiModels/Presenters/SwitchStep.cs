@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Resources;
 using ElixiModels.Session;
 using ElixiModels.Cmdlets;
 using ElixiModels.Arguments;

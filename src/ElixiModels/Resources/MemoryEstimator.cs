@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using ElixiModels.Models;
 
 namespace ElixiModels.Resources;
@@ -7,7 +8,10 @@ namespace ElixiModels.Resources;
 /// Plans a model's memory for a context length as Ollama does before a load (fs/ggml GraphSize and its use in
 /// llm/server.go): weights (the size on disk) + KV cache (per layer: context × (key length + value length) ×
 /// KV heads × bytes per element of the cache type, times OLLAMA_NUM_PARALLEL) + the compute graph (Ollama's formula
-/// for llama, qwen2 and gemma architectures; for others its fallback, GQA × KV cache / 6).
+/// for llama, qwen2 and gemma architectures; for others its fallback, GQA × KV cache / 6). A context beyond the one the
+/// model was trained for is planned at the trained one, as Ollama caps num_ctx there. Without the architecture facts
+/// the estimate is the size plus 20 % (<see cref="MemoryFit.Required"/>). <see cref="Place"/> splits an estimate over a
+/// machine's GPUs and RAM as Ollama's runner does: whole layers to the GPUs while they fit, the rest on the CPU.
 /// </summary>
 public static class MemoryEstimator
 {
@@ -44,13 +48,19 @@ public static class MemoryEstimator
         return details?.ContextLength is > 0 and var trained && ctx > trained ? trained : ctx;
     }
 
-    /// <summary>The estimate for <paramref name="weightsBytes"/> of weights with the architecture <paramref name="details"/> describes.</summary>
-    public static MemoryEstimate Estimate(ModelDetails? details, long weightsBytes, int contextLength, string? kvCacheType = null, int numParallel = 1)
+    /// <summary>
+    /// The estimate for <paramref name="weightsBytes"/> of weights with the architecture <paramref name="details"/>
+    /// describes (from <paramref name="basis"/>: an installed model's model_info or the catalog).
+    /// </summary>
+    public static MemoryEstimate Estimate(ModelDetails? details, long weightsBytes, int contextLength, string? kvCacheType = null, int numParallel = 1,
+        MemoryEstimateBasis basis = MemoryEstimateBasis.ModelInfo)
     {
         string type = Normalize(kvCacheType);
         numParallel = Math.Max(1, numParallel);
-        ulong context = (ulong)Math.Max(1, contextLength) * (ulong)numParallel;
-        ulong batch = (ulong)Math.Min(Math.Max(1, contextLength), DefaultBatch);
+        weightsBytes = Math.Max(0, weightsBytes);
+        contextLength = Math.Max(1, details?.ContextLength is > 0 and var trained ? Math.Min(contextLength, trained) : contextLength);
+        ulong context = (ulong)contextLength * (ulong)numParallel;
+        ulong batch = (ulong)Math.Min(contextLength, DefaultBatch);
         ulong layers = (ulong)(details?.BlockCount ?? 0);
         ulong heads = (ulong)(details?.HeadCount ?? 0);
         ulong headsKv = (ulong)(details?.HeadCountKv ?? details?.HeadCount ?? 0);
@@ -60,8 +70,20 @@ public static class MemoryEstimator
         ulong valueLength = (ulong)(details?.ValueLength ?? (int)headSize);
         ulong vocab = (ulong)(details?.VocabSize ?? 0);
         bool complete = layers > 0 && headsKv > 0 && keyLength + valueLength > 0;
+        if (!complete)
+        {
+            return new MemoryEstimate
+            {
+                ContextLength = contextLength,
+                WeightsBytes = weightsBytes,
+                OverheadBytes = MemoryFit.Required(weightsBytes) - weightsBytes,
+                KvCacheType = type,
+                NumParallel = numParallel,
+                Basis = MemoryEstimateBasis.Size,
+            };
+        }
 
-        ulong kvPerLayer = complete ? (ulong)(context * (keyLength + valueLength) * headsKv * BytesPerElement(type)) : 0;
+        ulong kvPerLayer = (ulong)(context * (keyLength + valueLength) * headsKv * BytesPerElement(type));
         ulong kvTotal = kvPerLayer * layers;
 
         ulong graph = (details?.Architecture ?? string.Empty).ToLowerInvariant() switch
@@ -77,31 +99,82 @@ public static class MemoryEstimator
             graph = (headsKv > 0 ? heads / headsKv : 1) * kvTotal / 6;
         }
 
+        // Without the tensor list, the output layer is its parameter count (vocabulary × width) at the model's average
+        // bytes per parameter; else one layer's share.
+        long output = weightsBytes / (long)(layers + 1);
+        if (vocab > 0 && embedding > 0 && details?.ParameterCount is > 0 and var parameters)
+        {
+            output = (long)Math.Min(weightsBytes / 2.0, (double)vocab * embedding * weightsBytes / parameters);
+        }
+
         return new MemoryEstimate
         {
-            ContextLength = Math.Max(1, contextLength),
-            WeightsBytes = Math.Max(0, weightsBytes),
+            ContextLength = contextLength,
+            WeightsBytes = weightsBytes,
             KvCacheBytes = (long)kvTotal,
             OverheadBytes = (long)graph,
             KvCacheType = type,
             NumParallel = numParallel,
-            IsComplete = complete,
+            IsComplete = true,
+            Basis = basis,
+            TotalLayers = (int)layers + 1,
+            OutputLayerBytes = output,
         };
     }
 
     /// <summary>
-    /// The largest context length (a multiple of 256, at most the trained context) whose estimate fits
-    /// <paramref name="budgetBytes"/>; null when not even 256 tokens fit or the KV cache cannot be estimated.
+    /// <paramref name="estimate"/> split over the machine <paramref name="budget"/> describes, as Ollama 0.32's runner
+    /// (llama.cpp's fit) places a load: each GPU in turn, keeping <see cref="MemoryBudget.GpuReserveBytes"/> free,
+    /// takes the compute graph (once, on the first GPU used) and whole layers - each block with its share of the KV
+    /// cache, the output layer last - while the next one fits; the rest stays in RAM. Without architecture facts the
+    /// bytes are split as if the layers were fine-grained.
     /// </summary>
-    public static int? MaxContext(ModelDetails? details, long weightsBytes, long budgetBytes, string? kvCacheType = null, int numParallel = 1)
+    public static MemoryEstimate Place(MemoryEstimate estimate, MemoryBudget budget)
     {
-        if (Estimate(details, weightsBytes, 256, kvCacheType, numParallel) is not { IsComplete: true } smallest || smallest.TotalBytes > budgetBytes)
+        long total = estimate.TotalBytes;
+        if (estimate.TotalLayers is not { } layerCount)
+        {
+            long usable = budget.GpuFreeBytes.Sum(g => Math.Max(0, g - MemoryBudget.GpuReserveBytes));
+            return estimate.Placed(null, Math.Min(total, usable));
+        }
+
+        int blocks = layerCount - 1;
+        long block = ((estimate.WeightsBytes - estimate.OutputLayerBytes) / blocks) + (estimate.KvCacheBytes / blocks);
+        long LayerBytes(int i) => i < blocks ? block : estimate.OutputLayerBytes;
+        int placed = 0;
+        long onGpu = 0;
+        foreach (long free in budget.GpuFreeBytes)
+        {
+            long room = free - MemoryBudget.GpuReserveBytes - (placed == 0 ? estimate.OverheadBytes : 0);
+            while (placed < layerCount && LayerBytes(placed) <= room)
+            {
+                room -= LayerBytes(placed);
+                onGpu += LayerBytes(placed);
+                placed++;
+            }
+        }
+
+        long gpuBytes = placed == 0 ? 0 : placed == layerCount ? total : Math.Min(total, onGpu + estimate.OverheadBytes);
+        return estimate.Placed(placed, gpuBytes);
+    }
+
+    /// <summary>Whether <paramref name="placed"/> (from <see cref="Place"/>) fits: what the GPUs cannot take fits the RAM.</summary>
+    public static bool Fits(MemoryEstimate placed, MemoryBudget budget) => (placed.CpuBytes ?? placed.TotalBytes) <= budget.RamBytes;
+
+    /// <summary>
+    /// The largest context length (a multiple of 256, at most the trained context) whose estimate, placed on the
+    /// machine, fits <paramref name="budget"/>; null when not even 256 tokens fit or the KV cache cannot be estimated.
+    /// </summary>
+    public static int? MaxContext(ModelDetails? details, long weightsBytes, MemoryBudget budget, string? kvCacheType = null, int numParallel = 1)
+    {
+        bool FitsAt(int context) => Fits(Place(Estimate(details, weightsBytes, context, kvCacheType, numParallel), budget), budget);
+        if (!Estimate(details, weightsBytes, 256, kvCacheType, numParallel).IsComplete || !FitsAt(256))
         {
             return null;
         }
 
         int high = details?.ContextLength is > 0 and var trained ? trained : 131_072;
-        if (Estimate(details, weightsBytes, high, kvCacheType, numParallel).TotalBytes <= budgetBytes)
+        if (FitsAt(high))
         {
             return high;
         }
@@ -110,7 +183,7 @@ public static class MemoryEstimator
         while (hi - lo > 1)
         {
             int mid = lo + ((hi - lo) / 2);
-            if (Estimate(details, weightsBytes, mid * 256, kvCacheType, numParallel).TotalBytes <= budgetBytes)
+            if (FitsAt(mid * 256))
             {
                 lo = mid;
             }

@@ -3,9 +3,10 @@ using System;
 namespace ElixiModels.Resources;
 
 /// <summary>
-/// Whether a model fits this machine (Get-OllamaModel -Available -FitsMemory). A model needs its download size
-/// plus 20 % (KV cache and runtime buffers at Ollama's default context); the machine offers its available RAM plus
-/// the free VRAM of its GPUs (Ollama splits a model across both), less 1 GiB kept for the system.
+/// The rule of thumb where a model's architecture is unknown: it needs its download size plus 20 % (KV cache and
+/// runtime buffers at Ollama's default context; <see cref="MemoryEstimator"/>'s fallback); the machine offers its
+/// available RAM plus the free VRAM of its GPUs, less 1 GiB kept for the system. With the architecture known,
+/// <see cref="MemoryEstimator.Place"/> and <see cref="MemoryEstimator.Fits"/> judge GPUs and RAM apart.
 /// </summary>
 public static class MemoryFit
 {

@@ -27,7 +27,7 @@ public sealed class SelectionRequest
 }
 
 /// <summary>A candidate that passed the filters, with its score and why.</summary>
-public sealed class ScoredCandidate
+public sealed record ScoredCandidate
 {
     public ModelCandidate Candidate { get; internal init; } = new();
 
@@ -48,7 +48,7 @@ public sealed class ScoredCandidate
     /// <summary>Memory the model needs (what it occupies when loaded, else the estimate).</summary>
     public long EstimatedMemoryBytes { get; internal init; }
 
-    public string Reason { get; internal set; } = string.Empty;
+    public string Reason { get; internal init; } = string.Empty;
 
     public override string ToString() => $"{Candidate.Name} {Score:0.0}: {Reason}";
 }
@@ -171,12 +171,8 @@ public static class ModelSelector
             .ThenBy(s => s.Candidate.Host, StringComparer.OrdinalIgnoreCase)
             .ToList();
         bool onlyFallbacks = ordered.Count > 0 && ordered.All(s => s.IsFallback);
-        foreach (ScoredCandidate s in ordered)
-        {
-            s.Reason = Explain(s, request.Task, onlyFallbacks && ReferenceEquals(s, ordered[0]));
-        }
-
-        return new SelectionOutcome { Ranked = ordered, Rejected = rejected };
+        List<ScoredCandidate> explained = ordered.Select((s, i) => s with { Reason = Explain(s, request.Task, onlyFallbacks && i == 0) }).ToList();
+        return new SelectionOutcome { Ranked = explained, Rejected = rejected };
     }
 
     /// <summary>

@@ -24,12 +24,15 @@ public sealed class ModelDetailsCache
     public ModelDetailsCache(SessionCache cache) => _cache = cache;
 
     /// <summary>The details of <paramref name="model"/> (manifest <paramref name="digest"/>) on the client's server.</summary>
-    public async Task<ModelDetails> GetAsync(OllamaClient client, string model, string digest, bool refresh, CancellationToken ct)
+    public async Task<ModelDetails> GetAsync(OllamaClient client, string model, string digest, bool refresh, CancellationToken ct) =>
+        (await LookUpAsync(client, model, digest, refresh, ct).ConfigureAwait(false)).Details;
+
+    private async Task<(ModelDetails Details, bool FromCache)> LookUpAsync(OllamaClient client, string model, string digest, bool refresh, CancellationToken ct)
     {
         string key = Key(client.Host, model, digest);
         if (!refresh && _cache.TryGet(key, out ModelDetails cached))
         {
-            return cached;
+            return (cached, true);
         }
 
         WireShow show = await client.ShowAsync(model, ct).ConfigureAwait(false);
@@ -42,7 +45,7 @@ public sealed class ModelDetailsCache
         }
 
         _keyByModel[modelKey] = key;
-        return details;
+        return (details, false);
     }
 
     /// <summary>
@@ -55,16 +58,16 @@ public sealed class ModelDetailsCache
     {
         int done = 0;
         using var gate = new SemaphoreSlim(MaxConcurrency);
-        var shared = new ConcurrentDictionary<string, Lazy<Task<ModelDetails>>>(StringComparer.Ordinal);
+        var shared = new ConcurrentDictionary<string, Lazy<Task<(ModelDetails Details, bool FromCache)>>>(StringComparer.Ordinal);
         Task<DetailsResult>[] tasks = models.Select(async m =>
         {
             string key = Key(client.Host, m.Name, m.Digest);
-            Lazy<Task<ModelDetails>> lookup = shared.GetOrAdd(key, _ => new Lazy<Task<ModelDetails>>(async () =>
+            Lazy<Task<(ModelDetails Details, bool FromCache)>> lookup = shared.GetOrAdd(key, _ => new Lazy<Task<(ModelDetails Details, bool FromCache)>>(async () =>
             {
                 await gate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    return await GetAsync(client, m.Name, m.Digest, refresh, ct).ConfigureAwait(false);
+                    return await LookUpAsync(client, m.Name, m.Digest, refresh, ct).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -73,7 +76,8 @@ public sealed class ModelDetailsCache
             }));
             try
             {
-                return new DetailsResult(m, await lookup.Value.ConfigureAwait(false), null);
+                (ModelDetails details, bool fromCache) = await lookup.Value.ConfigureAwait(false);
+                return new DetailsResult(m, details, null) { FromCache = fromCache };
             }
             catch (OllamaException ex)
             {
@@ -106,4 +110,16 @@ public sealed class DetailsResult
     public WireModel Model { get; }
     public ModelDetails? Details { get; }
     public OllamaException? Error { get; }
+
+    /// <summary>The details came from the session cache (no request was made).</summary>
+    public bool FromCache { get; init; }
+
+    /// <summary>For -Verbose: how many details came from the session cache and how many were read from the server.</summary>
+    public static string Describe(IReadOnlyCollection<DetailsResult> results, string host)
+    {
+        int cached = results.Count(r => r.FromCache);
+        int failed = results.Count(r => r.Error is not null);
+        return $"Details of {results.Count} model(s) on {host}: {cached} from the session cache, {results.Count - cached - failed} read with /api/show" +
+            (failed > 0 ? $", {failed} could not be read." : ".");
+    }
 }

@@ -170,7 +170,6 @@ public sealed class SessionContext : IDisposable
         {
         }
 
-        Cache.Set(BenchmarkResultKey(result.Host, result.Name), result);
         RecordBenchmark(new BenchmarkSnapshot
         {
             Model = result.Name,
@@ -183,10 +182,6 @@ public sealed class SessionContext : IDisposable
             MeasuredAt = result.MeasuredAt,
         });
     }
-
-    /// <summary>The latest full benchmark result of <paramref name="model"/> on <paramref name="host"/> in this session, if any.</summary>
-    public Models.BenchmarkResult? GetBenchmarkResult(string host, string model) =>
-        Cache.TryGet(BenchmarkResultKey(host, model), out Models.BenchmarkResult result) ? result : null;
 
     /// <summary>Every benchmark result of this session (the latest <see cref="MaxSessionResults"/>), oldest first.</summary>
     public IReadOnlyList<Models.BenchmarkResult> BenchmarkResults => _results.ToArray();
@@ -203,7 +198,6 @@ public sealed class SessionContext : IDisposable
                 if (remove(r))
                 {
                     removed++;
-                    Cache.Remove(BenchmarkResultKey(r.Host, r.Name));
                     Cache.Remove(BenchmarkKey(r.Host, r.Name));
                 }
                 else
@@ -247,6 +241,4 @@ public sealed class SessionContext : IDisposable
 
     private static string BenchmarkKey(string host, string model) =>
         "benchmark:" + host.ToLowerInvariant() + "|" + Models.ModelName.Normalize(model).ToLowerInvariant();
-
-    private static string BenchmarkResultKey(string host, string model) => "benchmark-result:" + BenchmarkKey(host, model);
 }

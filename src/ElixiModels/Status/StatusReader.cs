@@ -40,7 +40,7 @@ public sealed class StatusReader
             SwitchedModel = _session.GetActiveModel(client.Host),
             WhyNotLoaded = () => _session.WhyNotLoaded(client.Host),
             Benchmark = model => _session.GetBenchmark(client.Host, model),
-            IsLocalServer = IsLocal(client.Endpoint),
+            IsLocalServer = OllamaEndpoint.IsLocal(client.Endpoint),
         };
 
         try
@@ -121,18 +121,6 @@ public sealed class StatusReader
         {
             return (null, $"Could not read this machine's resources: {ex.Message}");
         }
-    }
-
-    internal static bool IsLocal(Uri endpoint)
-    {
-        if (endpoint.IsLoopback)
-        {
-            return true;
-        }
-
-        string host = endpoint.Host.Trim('[', ']');
-        return string.Equals(host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(host, out IPAddress? ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)));
     }
 
     private static void Observe(Task task) => task.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);

@@ -186,9 +186,7 @@ internal static class Reliability
     internal static object? History(SimulatedOllama sim, string model)
     {
         PsResult r = sim.Ps.Invoke("""
-            $t = (Get-Command Measure-OllamaModel).ImplementingType.Assembly.GetType('ElixiModels.Cmdlets.OllamaCmdlet')
-            $s = $t.GetMethod('CurrentSessionForCompletion', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @())
-            $s.GetBenchmarkResult($args[0], $args[1])
+            Get-OllamaBenchmark -SessionOnly -Uri $args[0] -Name $args[1] | Select-Object -First 1
             """, sim.Uri.ToString().TrimEnd('/'), model);
         r.AssertNoErrors();
         return r.Output.SingleOrDefault();

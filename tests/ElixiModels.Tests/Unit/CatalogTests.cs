@@ -36,7 +36,22 @@ public sealed class CatalogTests : IDisposable
             Assert.NotEmpty(e.Capabilities);
             Assert.All(e.Capabilities, cap => Assert.Contains(cap, KnownCapabilities));
             Assert.False(e.Family is null, e.Name);
+            CatalogArchitecture? a = c.ArchitectureOf(e);
+            Assert.True(a is not null, e.Name + " has no architecture facts");
+            Assert.InRange(a!.BlockCount, 1, 200);
+            Assert.InRange(a.HeadCountKv ?? a.HeadCount, 1, a.HeadCount);
+            Assert.True(a.KeyLength is > 0 || a.EmbeddingLength % a.HeadCount == 0, e.Name + ": the head size is neither declared nor embedding / heads");
+            Assert.False(string.IsNullOrWhiteSpace(a.Source), e.Name);
         });
+        Assert.Equal(c.Architectures.Keys.OrderBy(k => k), c.Entries.Select(e => e.ArchitectureId!).Distinct().OrderBy(k => k));
+    }
+
+    [Fact]
+    public void A_catalog_naming_an_undefined_architecture_is_rejected()
+    {
+        var ex = Assert.Throws<System.IO.InvalidDataException>(() => ModelCatalog.Parse(
+            "{\"compiledOn\":\"2026-11-24T00:00:00Z\",\"models\":[{\"name\":\"a:1b\",\"arch\":\"nope\"}],\"architectures\":{}}"));
+        Assert.Contains("'nope'", ex.Message);
     }
 
     [Fact]
@@ -113,6 +128,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal("Catalog", catalogOnly.Source);
         Assert.Equal(ModelCatalog.Default.Find("llava:7b")!.SizeBytes, catalogOnly.SizeBytes);
         Assert.Null(catalogOnly.FitsMemory);
+        Assert.Null(catalogOnly.EstimatedMemory.GpuBytes); // another machine's GPUs and RAM are unknown: not placed
     }
 
     // task | capabilities | max size | fits filter | available RAM GB | expected names (of a fixed set)

@@ -87,11 +87,7 @@ public class ModelSelectorTests
     [InlineData(ModelTask.Coding, 100_000, 3.0, "llama3.2:3b,phi3:mini")]
     public void Hard_filters_come_before_the_score(ModelTask task, int? minContext, double? freeGb, string expected)
     {
-        IEnumerable<ModelCandidate> fleet = FleetAll().Select(c =>
-        {
-            c.MemoryAvailableBytes = freeGb is { } f ? (long)(f * GB) : null;
-            return c;
-        });
+        IEnumerable<ModelCandidate> fleet = FleetAll().Select(c => c with { MemoryAvailableBytes = freeGb is { } f ? (long)(f * GB) : null });
         SelectionOutcome outcome = ModelSelector.Rank(fleet, new SelectionRequest { Task = task, MinContext = minContext });
         Assert.Equal(expected, string.Join(",", outcome.Ranked.Select(s => s.Candidate.Name)));
         Assert.Equal(Fleet.Length, outcome.Ranked.Count + outcome.Rejected.Count);
@@ -141,11 +137,8 @@ public class ModelSelectorTests
     [Fact]
     public void Unknown_capabilities_fall_back_to_what_the_name_proves()
     {
-        ModelCandidate[] candidates = { M("llava:13b", "", 13), M("mystery:latest", "", 7), M("mxbai-embed-large:latest", "", 0.3, family: "bert") };
-        foreach (ModelCandidate c in candidates)
-        {
-            c.Capabilities = null;
-        }
+        ModelCandidate[] candidates = new[] { M("llava:13b", "", 13), M("mystery:latest", "", 7), M("mxbai-embed-large:latest", "", 0.3, family: "bert") }
+            .Select(c => c with { Capabilities = null }).ToArray();
 
         Assert.Equal("llava:13b", Assert.Single(ModelSelector.Rank(candidates, new SelectionRequest { Task = ModelTask.Vision }).Ranked).Candidate.Name);
         Assert.Equal("mxbai-embed-large:latest", Assert.Single(ModelSelector.Rank(candidates, new SelectionRequest { Task = ModelTask.Embedding }).Ranked).Candidate.Name);

@@ -27,7 +27,7 @@ public class SessionBenchmarkTests
         };
         session.RecordBenchmark(result);
 
-        Assert.Same(result, session.GetBenchmarkResult("HTTP://127.0.0.1:11434", "LLAMA3.2:3b"));
+        Assert.Same(result, Assert.Single(session.BenchmarkResults));
         BenchmarkSnapshot snapshot = session.GetBenchmark("http://127.0.0.1:11434", "llama3.2:3b")!;
         Assert.Equal(118.5, snapshot.GenerateTokensPerSecond);
         Assert.Equal(1490, snapshot.PromptTokensPerSecond);
@@ -35,7 +35,7 @@ public class SessionBenchmarkTests
         Assert.Equal(0.25, snapshot.ErrorRate);
         Assert.Equal(4, snapshot.Runs);
         Assert.Null(session.GetBenchmark("http://other:11434", "llama3.2:3b"));
-        Assert.Null(session.GetBenchmarkResult("http://127.0.0.1:11434", "llama3.2:1b"));
+        Assert.Null(session.GetBenchmark("http://127.0.0.1:11434", "llama3.2:1b"));
     }
 
     [Fact]

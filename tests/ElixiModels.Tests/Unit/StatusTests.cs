@@ -100,7 +100,9 @@ public class StatusBuilderTests
     [InlineData("http://[::1]:11434/", true)]
     [InlineData("http://gpu-box.lan:11434/", false)]
     [InlineData("http://10.1.2.3:11434/", false)]
-    public void Local_servers_are_recognised(string uri, bool local) => Assert.Equal(local, StatusReader.IsLocal(new Uri(uri)));
+    [InlineData("http://0.0.0.0:11434/", true)]
+    [InlineData("http://[::]:11434/", true)]
+    public void Local_servers_are_recognised(string uri, bool local) => Assert.Equal(local, OllamaEndpoint.IsLocal(new Uri(uri)));
 
     private static IReadOnlyList<OllamaRunningModel> Loaded(string spec) => spec
         .Split(',', StringSplitOptions.RemoveEmptyEntries)

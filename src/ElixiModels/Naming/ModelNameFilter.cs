@@ -1,12 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
-using ElixiModels.Models;
-using ElixiModels.Arguments;
-using ElixiModels.Presenters;
 
-namespace ElixiModels.Cmdlets;
+namespace ElixiModels.Models;
 
 /// <summary>
 /// Matches model names against -Name values: wildcards as in PowerShell; a literal name with a tag must match exactly;
@@ -14,9 +10,9 @@ namespace ElixiModels.Cmdlets;
 /// (name:latest when installed, else every tag of that model). Remembers literal names
 /// that matched nothing, so a cmdlet can report them.
 /// </summary>
-internal sealed class ModelNameFilter
+public sealed class ModelNameFilter
 {
-    private readonly List<(string Text, WildcardPattern? Pattern, string? Exact, string? Base)> _terms = new();
+    private readonly List<(string Text, NamePattern? Pattern, string? Exact, string? Base)> _terms = new();
     private readonly Dictionary<string, HashSet<string>> _resolved = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _matched = new(StringComparer.OrdinalIgnoreCase);
 
@@ -25,14 +21,14 @@ internal sealed class ModelNameFilter
         foreach (string raw in names ?? Array.Empty<string>())
         {
             string text = raw.Trim();
-            if (PatternProblem(text) is { } problem)
+            if (NamePattern.HasWildcards(text))
             {
-                throw new ArgumentException(problem);
-            }
+                if (!NamePattern.TryParse(text, out NamePattern? pattern, out string? problem))
+                {
+                    throw new ArgumentException(problem);
+                }
 
-            if (WildcardPattern.ContainsWildcardCharacters(text))
-            {
-                _terms.Add((text, new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant), null, null));
+                _terms.Add((text, pattern, null, null));
             }
             else if (text.Contains(":"))
             {
@@ -44,8 +40,6 @@ internal sealed class ModelNameFilter
             }
         }
     }
-
-    public bool IsEmpty => _terms.Count == 0;
 
     /// <summary>
     /// Applies the one name rule (<see cref="ModelName.Resolve"/>) to the bare names: name:latest when it is
@@ -91,50 +85,39 @@ internal sealed class ModelNameFilter
     }
 
     /// <summary>
-    /// The -Name values fit to reach a server; each other one is an InvalidModelName error (empty, path-like or malformed).
-    /// Wildcard patterns are checked for path characters only.
+    /// Splits -Name values into those fit to reach a server and the rest (empty, path-like or malformed), each with
+    /// its reason. Wildcard patterns are checked for path characters and brackets only.
     /// </summary>
-    public static List<string> Acceptable(IEnumerable<string> names, Action<ErrorRecord> writeError, string recommendedAction)
+    public static (List<string> Accepted, List<(string Text, string Problem)> Rejected) Check(IEnumerable<string> names)
     {
-        var result = new List<string>();
+        var accepted = new List<string>();
+        var rejected = new List<(string, string)>();
         foreach (string raw in names)
         {
             string text = (raw ?? string.Empty).Trim();
             string? problem = null;
-            bool ok = WildcardPattern.ContainsWildcardCharacters(text)
+            bool ok = NamePattern.HasWildcards(text)
                 ? (problem = ModelName.PathProblem(text) ?? PatternProblem(text)) is null
                 : ModelName.TryParse(text, out _, out problem);
             if (ok)
             {
-                result.Add(text);
+                accepted.Add(text);
             }
             else
             {
-                writeError(OllamaErrors.Build(new ArgumentException(problem), "InvalidModelName", ErrorCategory.InvalidArgument, raw, recommendedAction));
+                rejected.Add((raw ?? string.Empty, problem!));
             }
         }
 
-        return result;
+        return (accepted, rejected);
     }
 
     /// <summary>Why <paramref name="text"/> is not a usable wildcard pattern (e.g. 'llama[' has an unclosed '['), or null.</summary>
-    public static string? PatternProblem(string text)
-    {
-        if (!WildcardPattern.ContainsWildcardCharacters(text))
-        {
-            return null;
-        }
+    public static string? PatternProblem(string text) =>
+        NamePattern.HasWildcards(text) && !NamePattern.TryParse(text, out _, out string? problem) ? problem : null;
 
-        try
-        {
-            new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(string.Empty);
-            return null;
-        }
-        catch (WildcardPatternException)
-        {
-            return $"'{text}' is not a valid wildcard pattern: a '[' must be closed by ']' (to match a bracket literally, escape it as `[).";
-        }
-    }
+    /// <summary>Whether <paramref name="text"/> is a wildcard pattern rather than a name.</summary>
+    public static bool IsPattern(string text) => NamePattern.HasWildcards(text);
 
     /// <summary>Literal names (no wildcards) that matched nothing.</summary>
     public IEnumerable<string> Unmatched() =>
