@@ -111,7 +111,7 @@ Describe 'ElixiModels module' {
             @{ Title = 'Switch-OllamaModel'; Script = { Switch-OllamaModel phi3:mini } }
             @{ Title = 'Measure-OllamaModel'; Script = { Measure-OllamaModel gemma3:1b -Count 1 -Warmup 0 -MaxTokens 4 } }
             @{ Title = 'Get-OllamaModelStatus | Format-Table'; Script = { Get-OllamaModelStatus | Format-Table } }
-            @{ Title = 'Get-OllamaBenchmark'; Script = { Measure-OllamaModel gemma3:1b -Count 1 -Warmup 0 -MaxTokens 4 | Out-Null; Get-OllamaBenchmark -Name gemma3:1b } }
+            @{ Title = 'Get-OllamaBenchmark'; Script = { Measure-OllamaModel qwen2.5-coder:7b, llava:7b -Count 1 -Warmup 0 -MaxTokens 4 | Out-Null; Get-OllamaBenchmark -Name qwen2.5-coder:7b, llava:7b } }
         ) {
             $lines = @((& $Script | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
             $header = $lines | Where-Object { $_ -match '^-+(\s+-+)*\s*$' } | Select-Object -First 1
