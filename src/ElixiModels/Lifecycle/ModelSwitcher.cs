@@ -179,21 +179,25 @@ public sealed class ModelSwitcher
     private async Task<GenerateChunk> ShowElapsedAsync(Task<GenerateChunk> load, string model, Stopwatch watch, IOperationReporter reporter, CancellationToken ct)
     {
         string activity = $"Loading {model}";
-        bool shown = false;
+        int shownSeconds = 0;
         using var ticking = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                TimeSpan toNextSecond = TimeSpan.FromSeconds(Math.Floor(watch.Elapsed.TotalSeconds) + 1) - watch.Elapsed;
-                Task tick = Task.Delay(toNextSecond, ticking.Token);
+                double toNextSecond = shownSeconds + 1 - watch.Elapsed.TotalSeconds;
+                Task tick = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(toNextSecond * 1000))), ticking.Token);
                 if (await Task.WhenAny(load, tick).ConfigureAwait(false) == load || tick.IsCanceled)
                 {
                     break;
                 }
 
-                shown = true;
-                reporter.Progress(new OperationProgress(LoadActivity, activity, $"{Elapsed(watch.Elapsed)} elapsed · {_client.Host}"));
+                int seconds = (int)watch.Elapsed.TotalSeconds;
+                if (seconds > shownSeconds)
+                {
+                    shownSeconds = seconds;
+                    reporter.Progress(new OperationProgress(LoadActivity, activity, $"{Elapsed(seconds)} elapsed · {_client.Host}"));
+                }
             }
 
             return await load.ConfigureAwait(false);
@@ -201,18 +205,14 @@ public sealed class ModelSwitcher
         finally
         {
             ticking.Cancel();
-            if (shown)
+            if (shownSeconds > 0)
             {
                 reporter.Progress(new OperationProgress(LoadActivity, activity, "Done") { Completed = true });
             }
         }
     }
 
-    private static string Elapsed(TimeSpan elapsed)
-    {
-        var whole = TimeSpan.FromSeconds(Math.Floor(elapsed.TotalSeconds));
-        return whole.TotalSeconds < 60 ? $"{whole.TotalSeconds:0} s" : Units.Duration(whole);
-    }
+    private static string Elapsed(int seconds) => seconds < 60 ? $"{seconds} s" : Units.Duration(TimeSpan.FromSeconds(seconds));
 
     private static string Describe(KeepAlive keepAlive) =>
         keepAlive.Duration is { } d ? Units.Duration(d) : "Forever";
