@@ -2,16 +2,21 @@
 .SYNOPSIS
     Builds, tests, packages and runs ElixiModels.
 .DESCRIPTION
-    Build   - compiles the solution; the module is then importable straight from the repository:
-              Import-Module ./ElixiModels.psd1
-    Test    - every test: the xUnit suite (dotnet test, projects one after another) and the Pester suite
-              (tests/*.Tests.ps1) on this pwsh with Pester 5.9.1 restored from NuGet into artifacts/tools, run
-              against the simulator as Ollama 0.32.15 and again as Ollama 0.23.0. Ends with
-              the line "N passed, N failed" over both; fails when any test fails or a suite did not run.
-              .ci/run runs exactly this.
-    Package - produces artifacts/ElixiModels/<version>/ (a module folder for $env:PSModulePath) and publishes it
-              with Publish-PSResource to a temporary local repository (artifacts/psresource-repo), which is
-              unregistered afterwards; a failed publish fails the build.
+    Build   - compiles the solution and generates the help (Help); the module is then importable straight from
+              the repository, with its help: Import-Module ./ElixiModels.psd1
+    Help    - generates the MAML help (module/en-US/ElixiModels.dll-Help.xml, not tracked by git) from the pages in
+              src/ElixiModels.Help and stages it where Get-Help finds it when the module is imported from the
+              repository. A plain `dotnet build` does not: it writes nothing outside bin/ and obj/ (and module/bin).
+    Test    - every test: builds the solution with the help and the package (the xUnit suite checks both), checks
+              the formatting (dotnet format ElixiModels.sln --verify-no-changes, against .editorconfig; counted as
+              one check), runs the xUnit suite (dotnet test, projects one after another) and the Pester suite
+              (tests/*.Tests.ps1) on this pwsh with Pester 5.9.1 restored from NuGet into artifacts/tools, against
+              the simulator as Ollama 0.32.15 and again as Ollama 0.23.0. Ends with the line "N passed, N failed"
+              over all of them; fails when any test or the format check fails, or a suite did not run. .ci/run runs
+              exactly this.
+    Package - produces artifacts/ElixiModels/<version>/ (a module folder for $env:PSModulePath, with the help) and
+              artifacts/nupkg/, and publishes the folder with Publish-PSResource to a temporary local repository
+              (artifacts/psresource-repo), which is unregistered afterwards; a failed publish fails the build.
     Run     - the module's main job in this pwsh: imports the module from the repository and runs -Command
               (default: Get-OllamaModel) against -Uri, else $env:OLLAMA_HOST, else 127.0.0.1:11434. When no server
               was named and none answers there, it starts the Ollama simulator as a labelled demo (the label goes
@@ -26,7 +31,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Package', 'Run')]
+    [ValidateSet('Build', 'Help', 'Test', 'Package', 'Run')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -63,8 +68,17 @@ function Get-PwshCommand {
     else { , @($exe) }
 }
 
+# The build's side effects are asked for, never implied: ElixiHelp=true generates the MAML help (src/ElixiModels.Help),
+# ElixiPackage=true stages and packs the module (src/ElixiModels.Package). A plain `dotnet build` does neither.
+$helpProperty = '-p:ElixiHelp=true'
+$packageProperty = '-p:ElixiPackage=true'
+
 function Invoke-Build {
-    Invoke-Native dotnet @('build', (Join-Path $root 'ElixiModels.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('build', (Join-Path $root 'ElixiModels.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', $helpProperty)
+}
+
+function Invoke-Help {
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/ElixiModels.Help'), '-c', $Configuration, '--nologo', '-v', 'quiet', $helpProperty)
 }
 
 function Invoke-Test {
@@ -72,18 +86,39 @@ function Invoke-Test {
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Path $results -Force | Out-Null
 
-    # xUnit: test projects one after another (the timing tests want quiet cores).
-    & dotnet test (Join-Path $root 'ElixiModels.sln') -c $Configuration -m:1 --logger trx --results-directory $results
-    $xunitExit = $LASTEXITCODE
     $passed = 0; $failed = 0; $suites = @()
-    foreach ($trx in Get-ChildItem $results -Filter *.trx) {
+    $solution = Join-Path $root 'ElixiModels.sln'
+
+    # The solution with the help and the package: HelpTests and PackageTests check them.
+    Write-Host "== Build ($Configuration, with the help and the package)"
+    & dotnet build $solution -c $Configuration --nologo -v quiet $helpProperty $packageProperty
+    if ($LASTEXITCODE -ne 0) {
+        Write-Host "  build: dotnet build exited with $LASTEXITCODE; no suite ran"
+        "0 passed, 1 failed"
+        exit 1
+    }
+
+    # The formatting as .editorconfig sets it (whitespace, code style, analyzers at warning): one check.
+    Write-Host '== Format (dotnet format ElixiModels.sln --verify-no-changes)'
+    & dotnet format $solution --verify-no-changes --no-restore -v quiet
+    $formatExit = $LASTEXITCODE
+    if ($formatExit -eq 0) { $passed++; $suites += 'Format: 1 passed, 0 failed' }
+    else { $failed++; $suites += "Format: 0 passed, 1 failed (dotnet format exited with $formatExit; 'dotnet format ElixiModels.sln' fixes what it can)" }
+
+    # xUnit: test projects one after another (the timing tests want quiet cores).
+    & dotnet test $solution -c $Configuration --no-build -m:1 --logger trx --results-directory $results
+    $xunitExit = $LASTEXITCODE
+    $trxFiles = @(Get-ChildItem $results -Filter *.trx)
+    $xunitFailed = 0
+    foreach ($trx in $trxFiles) {
         $counters = ([xml](Get-Content -Raw $trx.FullName)).TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed
-        $failed += [int]$counters.failed
+        $xunitFailed += [int]$counters.failed
         $suites += "$($trx.BaseName): $($counters.passed) passed, $($counters.failed) failed"
     }
-    if ($suites.Count -eq 0) { $failed++; $suites += 'xUnit: no results (the build or the test run failed)' }
-    elseif ($xunitExit -ne 0 -and $failed -eq 0) { $failed++; $suites += "xUnit: dotnet test exited with $xunitExit" }
+    $failed += $xunitFailed
+    if ($trxFiles.Count -eq 0) { $failed++; $suites += 'xUnit: no results (the test run failed)' }
+    elseif ($xunitExit -ne 0 -and $xunitFailed -eq 0) { $failed++; $suites += "xUnit: dotnet test exited with $xunitExit" }
 
     # Pester on this pwsh, in a process of its own so the suite starts from a clean session: once against the
     # simulator answering as the current Ollama (0.32.15) and once as Ollama 0.23.0, whose API lists less.
@@ -110,14 +145,14 @@ function Invoke-Test {
     Remove-Item Env:OLLAMA_SIMULATOR_VERSION -ErrorAction SilentlyContinue
 
     $suites | ForEach-Object { Write-Host "  $_" }
-    # The closing line CI reads: every suite, Pester included.
+    # The closing line CI reads: every suite, Pester and the format check included.
     "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }
 
 function Invoke-Package {
-    # src/ElixiModels.Package stages artifacts/ElixiModels/<version>/ (and a nupkg of the same files).
-    Invoke-Native dotnet @('build', (Join-Path $root 'src/ElixiModels.Package'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    # src/ElixiModels.Package stages artifacts/ElixiModels/<version>/ (and a nupkg of the same files), help included.
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/ElixiModels.Package'), '-c', $Configuration, '--nologo', '-v', 'quiet', $helpProperty, $packageProperty)
     $version = (Import-PowerShellDataFile (Join-Path $root 'ElixiModels.psd1')).ModuleVersion
     $folder = Join-Path $artifacts "ElixiModels/$version"
     Test-ModuleManifest (Join-Path $folder 'ElixiModels.psd1') | Out-Null
@@ -166,7 +201,7 @@ function Start-Simulator {
 
 function Invoke-Run {
     if ($env:ELIXI_SKIP_BUILD -ne '1') {
-        $build = & dotnet build (Join-Path $root 'ElixiModels.sln') -c $Configuration --nologo -v quiet 2>&1
+        $build = & dotnet build (Join-Path $root 'ElixiModels.sln') -c $Configuration --nologo -v quiet $helpProperty 2>&1
         if ($LASTEXITCODE -ne 0) { $build | Out-Host; throw 'dotnet build failed.' }
     }
 

@@ -6,10 +6,10 @@ $script:RepoRoot = Split-Path -Parent $PSScriptRoot
 function Get-RepoRoot { $script:RepoRoot }
 
 function Initialize-ElixiModelsBuild {
-    <# Builds the solution once per Pester run (skipped when ELIXI_SKIP_BUILD=1, e.g. after build.ps1 -Task Build). #>
+    <# Builds the solution, with the help, once per Pester run (skipped when ELIXI_SKIP_BUILD=1, e.g. after build.ps1 -Task Build). #>
     if ($env:ELIXI_SKIP_BUILD -eq '1') { return }
     $configuration = if ($env:ELIXI_CONFIGURATION) { $env:ELIXI_CONFIGURATION } else { 'Debug' }
-    $log = & dotnet build (Join-Path $script:RepoRoot 'ElixiModels.sln') -c $configuration --nologo -v quiet 2>&1
+    $log = & dotnet build (Join-Path $script:RepoRoot 'ElixiModels.sln') -c $configuration --nologo -v quiet -p:ElixiHelp=true 2>&1
     if ($LASTEXITCODE -ne 0) { throw "dotnet build failed:`n$($log -join "`n")" }
     $env:ELIXI_SKIP_BUILD = '1'
 }

@@ -92,7 +92,7 @@ public sealed class UpdateChecker
             return new UpdateCheck(name!.FullName, local, UpdateStatus.Skipped, problem: "a cloud model runs remotely and has no local version");
         }
 
-        if (name.RegistryHost is not null)
+        if (name!.RegistryHost is not null)
         {
             // Only the configured registry is asked; a model from another registry (hf.co/…) is not sent there.
             return new UpdateCheck(name.FullName, local, UpdateStatus.Skipped, problem: $"it comes from {name.RegistryHost}, not {Registry}");

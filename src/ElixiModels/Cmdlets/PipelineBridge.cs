@@ -11,7 +11,7 @@ namespace ElixiModels.Cmdlets;
 
 /// <summary>
 /// Lets background work write to the pipeline: every write is queued and performed on the pipeline thread by
-/// <see cref="OllamaCmdlet.Run"/>, which is the only place PowerShell allows it.
+/// <see cref="ElixiCmdlet.Run"/>, which is the only place PowerShell allows it.
 /// </summary>
 public sealed class PipelineBridge
 {

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading.Tasks;
+using System.Threading;
 using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
@@ -19,6 +21,9 @@ namespace ElixiModels.Commands;
 [OutputType(typeof(OllamaModel), typeof(ModelSwitchResult))]
 public sealed class InstallOllamaModelCommand : OllamaCmdlet
 {
+    private List<string> _names = new();
+    private InstallStep? _step;
+
     /// <summary>Models to install, e.g. llama3.2:3b (":latest" when no tag). Binds objects with a Name property.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -104,7 +109,8 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
             return;
         }
 
-        var step = new InstallStep(Endpoints, Session)
+        _names = names;
+        _step = new InstallStep(Endpoints, Session)
         {
             Force = Force,
             Insecure = Insecure,
@@ -112,34 +118,36 @@ public sealed class InstallOllamaModelCommand : OllamaCmdlet
             WhatIf = IsWhatIf(),
             Registry = RegistryUri,
         };
-        RunPerHost(async (bridge, client, ct) =>
-        {
-            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
-            foreach (string name in names)
-            {
-                InstallResult? result = await step.RunAsync(bridge, inventory, name, ct).ConfigureAwait(false);
-                if (result?.Model is not { } model)
-                {
-                    continue;
-                }
+        RunPerHost(InstallAsync);
+    }
 
-                try
+    private async Task InstallAsync(PipelineBridge bridge, OllamaClient client, CancellationToken ct)
+    {
+        ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
+        foreach (string name in _names)
+        {
+            InstallResult? result = await _step!.RunAsync(bridge, inventory, name, ct).ConfigureAwait(false);
+            if (result?.Model is not { } model)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (AutoSwitch)
                 {
-                    if (AutoSwitch)
-                    {
-                        await SwitchStep.RunAsync(bridge, client, Session, model.Name, KeepAlive, keepPrevious: false, ct).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        bridge.WriteObject(await InstallStep.ToOutputAsync(inventory, result, ct).ConfigureAwait(false));
-                    }
+                    await SwitchStep.RunAsync(bridge, client, Session, model.Name, KeepAlive, keepPrevious: false, ct).ConfigureAwait(false);
                 }
-                catch (OllamaException ex)
+                else
                 {
-                    bridge.WriteError(OllamaErrors.From(ex, model.Name));
+                    bridge.WriteObject(await InstallStep.ToOutputAsync(inventory, result, ct).ConfigureAwait(false));
                 }
             }
-        });
+            catch (OllamaException ex)
+            {
+                bridge.WriteError(OllamaErrors.From(ex, model.Name));
+            }
+        }
     }
 
     private bool IsWhatIf() =>

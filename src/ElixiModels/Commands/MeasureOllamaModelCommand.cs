@@ -26,6 +26,9 @@ namespace ElixiModels.Commands;
 [OutputType(typeof(BenchmarkResult))]
 public sealed class MeasureOllamaModelCommand : OllamaCmdlet
 {
+    private BenchmarkSettings? _settings;
+    private Dictionary<string, IReadOnlyList<string>> _namesByHost = new();
+
     private const string BuiltInSet = "BuiltInPrompts";
     private const string CustomSet = "CustomPrompt";
     private readonly List<(Uri? From, string Name)> _names = new();
@@ -95,7 +98,7 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
             return;
         }
 
-        var settings = new BenchmarkSettings
+        _settings = new BenchmarkSettings
         {
             Count = Count,
             Warmup = Warmup,
@@ -106,62 +109,63 @@ public sealed class MeasureOllamaModelCommand : OllamaCmdlet
             Seed = Seed,
             Unload = Unload,
         };
-        IHostResourceProbe probe = HostResourceProbe.Shared;
         // Models piped from several servers are measured on the server each came from.
         IReadOnlyList<(Uri Endpoint, IReadOnlyList<string> Items)> groups = ByHost(_names);
-        var names = groups.ToDictionary(g => HostOf(g.Endpoint), g => g.Items, StringComparer.OrdinalIgnoreCase);
-        RunPerHost(groups.Select(g => g.Endpoint).ToList(), async (bridge, client, ct) =>
+        _namesByHost = groups.ToDictionary(g => HostOf(g.Endpoint), g => g.Items, StringComparer.OrdinalIgnoreCase);
+        RunPerHost(groups.Select(g => g.Endpoint).ToList(), MeasureAsync, oneAtATime: true);
+    }
+
+    private async System.Threading.Tasks.Task MeasureAsync(PipelineBridge bridge, OllamaClient client, System.Threading.CancellationToken ct)
+    {
+        ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
+        List<OllamaModel> models = Resolve(_namesByHost[client.Host], inventory, bridge);
+        var engine = new BenchmarkEngine(client, _settings!, HostResourceProbe.Shared, Session.Details);
+        var reporter = new BenchmarkReporter(bridge, client.Host, models.Count);
+        for (int i = 0; i < models.Count && !ct.IsCancellationRequested; i++)
         {
-            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
-            List<OllamaModel> models = Resolve(names[client.Host], inventory, bridge);
-            var engine = new BenchmarkEngine(client, settings, probe, Session.Details);
-            var reporter = new BenchmarkReporter(bridge, client.Host, models.Count);
-            for (int i = 0; i < models.Count && !ct.IsCancellationRequested; i++)
+            reporter.StartModel(i);
+            try
             {
-                reporter.StartModel(i);
-                try
+                BenchmarkResult result = await engine.MeasureAsync(models[i], reporter, ct).ConfigureAwait(false);
+                if (!result.IsComplete)
                 {
-                    BenchmarkResult result = await engine.MeasureAsync(models[i], reporter, ct).ConfigureAwait(false);
-                    if (!result.IsComplete)
-                    {
-                        // Stopped: the pipeline takes no more output, so OnStopped reports the runs made.
-                        if (result.RunCount > 0)
-                        {
-                            _partial.Enqueue(result);
-                            Remember(result, bridge);
-                        }
-
-                        return;
-                    }
-
-                    // The result goes out first: keeping it in the session and the history is bookkeeping that must not lose it.
-                    bridge.WriteObject(result);
+                    // Stopped: the pipeline takes no more output, so OnStopped reports the runs made.
                     if (result.RunCount > 0)
                     {
+                        _partial.Enqueue(result);
                         Remember(result, bridge);
                     }
 
-                    if (!NoHistory && result.RunCount > 0)
-                    {
-                        await HistoryStep.AppendAsync(bridge, result, ct).ConfigureAwait(false);
-                    }
+                    return;
+                }
 
-                    if (result.SuccessCount == 0 && result.Runs.FirstOrDefault(r => !r.Succeeded) is { } failed)
-                    {
-                        // Every run failed: the result says so, and an error carries the server's reason with its id.
-                        bridge.WriteError(OllamaErrors.From(failed.Failure ?? new InvalidOperationException(failed.Error), models[i].Name));
-                    }
-                }
-                catch (BenchmarkNotSupportedException ex)
+                // The result goes out first: keeping it in the session and the history is bookkeeping that must not lose it.
+                bridge.WriteObject(result);
+                if (result.RunCount > 0)
                 {
-                    bridge.WriteWarning(ex.Message);
+                    Remember(result, bridge);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+
+                if (!NoHistory && result.RunCount > 0)
                 {
-                    bridge.WriteError(OllamaErrors.From(ex, models[i].Name));
+                    await HistoryStep.AppendAsync(bridge, result, ct).ConfigureAwait(false);
+                }
+
+                if (result.SuccessCount == 0 && result.Runs.FirstOrDefault(r => !r.Succeeded) is { } failed)
+                {
+                    // Every run failed: the result says so, and an error carries the server's reason with its id.
+                    bridge.WriteError(OllamaErrors.From(failed.Failure ?? new InvalidOperationException(failed.Error), models[i].Name));
                 }
             }
-        }, oneAtATime: true);
+            catch (BenchmarkNotSupportedException ex)
+            {
+                bridge.WriteWarning(ex.Message);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                bridge.WriteError(OllamaErrors.From(ex, models[i].Name));
+            }
+        }
     }
 
     private void Remember(BenchmarkResult result, PipelineBridge bridge)

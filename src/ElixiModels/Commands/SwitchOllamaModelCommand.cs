@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading.Tasks;
+using System.Threading;
 using ElixiModels.Catalog;
 using ElixiModels.Lifecycle;
 using ElixiModels.Models;
@@ -67,39 +69,41 @@ public sealed class SwitchOllamaModelCommand : OllamaCmdlet
             return;
         }
 
-        var install = new InstallStep(Endpoints, Session);
-        RunPerHost(async (bridge, client, ct) =>
+        RunPerHost((bridge, client, ct) => SwitchAsync(bridge, client, raw!, parsed!, ct));
+    }
+
+    /// <summary>Switches one server to the model <paramref name="raw"/> names: resolved by the name rule, pulled first with -AutoPull.</summary>
+    private async Task SwitchAsync(PipelineBridge bridge, OllamaClient client, string raw, ModelName parsed, CancellationToken ct)
+    {
+        string name = parsed.FullName;
+        ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
+        IReadOnlyList<string> found = inventory.Resolve(new[] { raw }).Models.Select(m => ModelName.Normalize(m.Name)).ToList();
+        if (found.Count > 1)
         {
-            string name = parsed!.FullName;
-            ServerInventory inventory = await ServerInventory.ReadAsync(client, withRunning: false, ct).ConfigureAwait(false);
-            IReadOnlyList<string> found = inventory.Resolve(new[] { raw! }).Models.Select(m => ModelName.Normalize(m.Name)).ToList();
-            if (found.Count > 1)
+            bridge.WriteError(OllamaErrors.AmbiguousModelName(raw, client.Host, found, $"there is no {name}.", $"Give the tag, e.g. Switch-OllamaModel {found[0]}"));
+            return;
+        }
+
+        if (found.Count == 1)
+        {
+            name = found[0];
+        }
+        else
+        {
+            if (!AutoPull)
             {
-                bridge.WriteError(OllamaErrors.AmbiguousModelName(raw!, client.Host, found, $"there is no {name}.", $"Give the tag, e.g. Switch-OllamaModel {found[0]}"));
+                bridge.WriteError(OllamaErrors.ModelNotInstalled(name, client.Host, inventory.InstalledNames.Concat(ModelCatalog.Default.Names),
+                    $"Install it first (Install-OllamaModel -Name '{name}'), add -AutoPull, or list installed models with Get-OllamaModel."));
                 return;
             }
 
-            if (found.Count == 1)
+            InstallResult? pulled = await new InstallStep(Endpoints, Session).RunAsync(bridge, inventory, name, ct).ConfigureAwait(false);
+            if (pulled?.Model is null)
             {
-                name = found[0];
+                return;
             }
-            else
-            {
-                if (!AutoPull)
-                {
-                    bridge.WriteError(OllamaErrors.ModelNotInstalled(name, client.Host, inventory.InstalledNames.Concat(ModelCatalog.Default.Names),
-                        $"Install it first (Install-OllamaModel -Name '{name}'), add -AutoPull, or list installed models with Get-OllamaModel."));
-                    return;
-                }
+        }
 
-                InstallResult? pulled = await install.RunAsync(bridge, inventory, name, ct).ConfigureAwait(false);
-                if (pulled?.Model is null)
-                {
-                    return;
-                }
-            }
-
-            await SwitchStep.RunAsync(bridge, client, Session, name, KeepAlive, KeepPrevious, ct, ContextLength > 0 ? ContextLength : null).ConfigureAwait(false);
-        });
+        await SwitchStep.RunAsync(bridge, client, Session, name, KeepAlive, KeepPrevious, ct, ContextLength > 0 ? ContextLength : null).ConfigureAwait(false);
     }
 }

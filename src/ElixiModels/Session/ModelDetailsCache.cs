@@ -52,6 +52,10 @@ public sealed class ModelDetailsCache
     /// Details for many models, at most <see cref="MaxConcurrency"/> requests at a time; models sharing a digest
     /// (copies) are read once. Each result carries the details or the failure for that model.
     /// </summary>
+    /// <param name="client">The server.</param>
+    /// <param name="models">The models, as /api/tags lists them.</param>
+    /// <param name="refresh">Read again even what the session cache holds.</param>
+    /// <param name="ct">Cancels the reads.</param>
     /// <param name="onProgress">Told (done, total) after each model, from the thread that finished it.</param>
     public async Task<IReadOnlyList<DetailsResult>> GetManyAsync(OllamaClient client, IReadOnlyList<WireModel> models, bool refresh, CancellationToken ct,
         Action<int, int>? onProgress = null)

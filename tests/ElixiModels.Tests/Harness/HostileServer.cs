@@ -92,8 +92,16 @@ public sealed class HostileConnection
 
     private static string Reason(int status) => status switch
     {
-        200 => "OK", 301 => "Moved Permanently", 302 => "Found", 307 => "Temporary Redirect", 308 => "Permanent Redirect",
-        400 => "Bad Request", 401 => "Unauthorized", 404 => "Not Found", 500 => "Internal Server Error", 503 => "Service Unavailable",
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
         _ => "Status",
     };
 }

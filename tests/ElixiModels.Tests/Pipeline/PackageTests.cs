@@ -20,7 +20,7 @@ public sealed class PackageTests
     [Fact]
     public void The_module_folder_imports_and_has_help()
     {
-        Assert.True(File.Exists(Path.Combine(Folder, "ElixiModels.psd1")), "build the solution first: " + Folder);
+        Assert.True(File.Exists(Path.Combine(Folder, "ElixiModels.psd1")), "package the module first (./build.ps1 -Task Package, or -Task Test): " + Folder);
         using PsSession ps = PsSession.Start();
         PsResult manifest = ps.Invoke("Test-ModuleManifest $args[0]", Path.Combine(Folder, "ElixiModels.psd1"));
         manifest.AssertNoErrors();
@@ -35,7 +35,7 @@ public sealed class PackageTests
     [Fact]
     public void The_nupkg_has_the_module_at_its_root_and_gallery_metadata()
     {
-        Assert.True(File.Exists(Nupkg), "build the solution first: " + Nupkg);
+        Assert.True(File.Exists(Nupkg), "package the module first (./build.ps1 -Task Package, or -Task Test): " + Nupkg);
         using ZipArchive zip = ZipFile.OpenRead(Nupkg);
         string[] names = zip.Entries.Select(e => e.FullName).ToArray();
         Assert.Contains("ElixiModels.psd1", names);

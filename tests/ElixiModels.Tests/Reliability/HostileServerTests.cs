@@ -275,8 +275,8 @@ public sealed class HostileServerTests : IClassFixture<HostileSessionFixture>
         }
         else
         {
-            ErrorRecord e = Assert.Single(r.AllErrors.Where(x => x.FullyQualifiedErrorId.StartsWith(c.ErrorId + ",", StringComparison.Ordinal)
-                || x.FullyQualifiedErrorId == c.ErrorId));
+            ErrorRecord e = Assert.Single(r.AllErrors, x => x.FullyQualifiedErrorId.StartsWith(c.ErrorId + ",", StringComparison.Ordinal)
+                || x.FullyQualifiedErrorId == c.ErrorId);
             Assert.False(string.IsNullOrWhiteSpace(e.ErrorDetails?.RecommendedAction), $"{name}: {c.ErrorId} has no RecommendedAction");
             string text = (e.ErrorDetails?.Message ?? string.Empty) + " " + e.Exception.Message;
             Assert.DoesNotContain("Object reference", text);
