@@ -43,7 +43,7 @@ Describe 'Get-OllamaBenchmark' {
         $r.MachineName | Should -Not -BeNullOrEmpty
         $r.PromptSet | Should -Be 'custom'
         Get-Content $script:File -Raw | Should -Not -Match 'TOP SECRET'
-        ($r | Format-Table | Out-String -Width 250) | Should -Match 'phi3:mini .* History'
+        ($r | Format-List | Out-String -Width 250) | Should -Match 'Source\s+: History'
     }
 
     It 'keeps what Select-OllamaModel -Benchmark measured in the history, which a later process ranks with (-NoHistory keeps it out)' {

@@ -3,18 +3,6 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Sim = Enter-ElixiTest
-
-    # Runs a command in a runspace of its own and returns its progress records with the output. (A nested pipeline of
-    # this runspace, [powershell]::Create('CurrentRunspace'), hands progress to the console host, not to Streams.Progress.)
-    function Invoke-WithProgress([string] $Script) {
-        $ps = [powershell]::Create()
-        try {
-            $manifest = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
-            $output = $ps.AddScript("Import-Module '$manifest'; $Script").Invoke()
-            [pscustomobject]@{ Output = @($output); Progress = @($ps.Streams.Progress); Errors = @($ps.Streams.Error) }
-        }
-        finally { $ps.Dispose() }
-    }
 }
 
 AfterAll {
@@ -78,6 +66,27 @@ Describe 'Install-OllamaModel' {
         }
         $bar[-1].RecordType | Should -Be 'Completed'
         $bar[0].Activity | Should -Be 'Installing mxbai-embed-large:latest'
+    }
+
+    It 'says "layer 1 of >=1" while the blobs are being discovered' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{ pullBytesPerSecond = 3000000000 } | Out-Null
+        $run = Invoke-WithProgress "Install-OllamaModel mistral:7b -RegistryUri '$(Get-DeadUri)' -Uri '$($script:Sim.Uri)' -WarningAction SilentlyContinue"
+        $run.Errors | Should -BeNullOrEmpty
+        $phases = @($run.Progress | Where-Object ParentActivityId -LT 0 | ForEach-Object CurrentOperation)
+        $phases | Should -Contain "Downloading layer 1 of $([char]0x2265)1"
+        @($phases -match '^Downloading layer \d+ of \d') | Should -BeNullOrEmpty
+    }
+
+    It 'says "layer 1 of <n>" once the registry manifest told how many blobs there are' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{ pullBytesPerSecond = 3000000000 } | Out-Null
+        $manifest = Invoke-RestMethod "$($script:Sim.Uri)/v2/library/mistral/manifests/7b"
+        $blobs = $manifest.layers.Count + 1
+        $run = Invoke-WithProgress "Install-OllamaModel mistral:7b -ShowLayers -RegistryUri '$($script:Sim.Uri)' -Uri '$($script:Sim.Uri)' -WarningAction SilentlyContinue"
+        $run.Errors | Should -BeNullOrEmpty
+        $phases = @($run.Progress | Where-Object ParentActivityId -LT 0 | ForEach-Object CurrentOperation)
+        $phases | Should -Contain "Downloading layer 1 of $blobs"
+        @($phases -match [char]0x2265) | Should -BeNullOrEmpty
+        @($run.Progress | Where-Object ParentActivityId -GE 0 | Where-Object RecordType -EQ Processing)[0].Activity | Should -BeLike "Layer 1 of $($blobs): *"
     }
 
     It 'reports an unknown model with the server''s text and suggestions' {

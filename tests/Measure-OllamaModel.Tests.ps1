@@ -120,6 +120,23 @@ Describe 'Measure-OllamaModel' {
         }
     }
 
+    It 'keeps the model and the run in view: a bar per model with a short activity, the run first in its status, a child bar per run' {
+        $run = Invoke-WithProgress "Measure-OllamaModel gemma3:1b, phi3:mini -Count 2 -MaxTokens 30 -Uri '$($script:Sim.Uri)'"
+        $run.Errors | Should -BeNullOrEmpty
+        $dot = [char]0xB7
+        $model = @($run.Progress | Where-Object ActivityId -EQ 1)
+        $runs = @($run.Progress | Where-Object ActivityId -EQ 2)
+        @($model | Where-Object { $_.Activity -eq 'Measuring gemma3:1b' -and $_.StatusDescription -eq "Warm-up 1 of 1 (not counted) $dot model 1 of 2 $dot $($script:Sim.Uri)" }) | Should -Not -BeNullOrEmpty
+        @($model | Where-Object { $_.Activity -eq 'Measuring phi3:mini' -and $_.StatusDescription -eq "Run 2 of 2 $dot model 2 of 2 $dot $($script:Sim.Uri)" }) | Should -Not -BeNullOrEmpty
+        # A console shows an activity up to half its width (40 columns of 80) and cuts the status at its end.
+        $model | ForEach-Object { $_.Activity.Length | Should -BeLessOrEqual 40 }
+        $runs | ForEach-Object { $_.ParentActivityId | Should -Be 1 }
+        @($runs | Where-Object { $_.Activity -eq 'Run 2' -and $_.StatusDescription -like '* of 30 tokens' -and $_.PercentComplete -gt 0 }) | Should -Not -BeNullOrEmpty
+        $model[-1].RecordType | Should -Be 'Completed'
+        $percents = @($model | Where-Object RecordType -EQ 'Processing' | ForEach-Object PercentComplete)
+        for ($i = 1; $i -lt $percents.Count; $i++) { $percents[$i] | Should -BeGreaterOrEqual $percents[$i - 1] }
+    }
+
     It 'binds models from Get-OllamaModel' {
         $names = @(Get-OllamaModel -Name 'gemma*', 'phi3*' | Measure-OllamaModel -Count 1 -Warmup 0 -MaxTokens 3 | ForEach-Object Name)
         ($names | Sort-Object) -join ',' | Should -Be 'gemma3:1b,phi3:mini'

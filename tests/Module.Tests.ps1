@@ -111,6 +111,7 @@ Describe 'ElixiModels module' {
             @{ Title = 'Switch-OllamaModel'; Script = { Switch-OllamaModel phi3:mini } }
             @{ Title = 'Measure-OllamaModel'; Script = { Measure-OllamaModel gemma3:1b -Count 1 -Warmup 0 -MaxTokens 4 } }
             @{ Title = 'Get-OllamaModelStatus | Format-Table'; Script = { Get-OllamaModelStatus | Format-Table } }
+            @{ Title = 'Get-OllamaBenchmark'; Script = { Measure-OllamaModel qwen2.5-coder:7b, llava:7b -Count 1 -Warmup 0 -MaxTokens 4 | Out-Null; Get-OllamaBenchmark -Name qwen2.5-coder:7b, llava:7b } }
         ) {
             $lines = @((& $Script | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
             $header = $lines | Where-Object { $_ -match '^-+(\s+-+)*\s*$' } | Select-Object -First 1
@@ -119,6 +120,49 @@ Describe 'ElixiModels module' {
             # One header line above the dashes: a header wrapped onto two lines means a column was squeezed.
             if ($at -ge 2) { $lines[$at - 2] | Should -Match '^\s*Host: ' -Because "the header of $Title must fit on one line:`n$($lines -join "`n")" }
             $lines | Where-Object { $_ -match '\u2026' } | Should -BeNullOrEmpty -Because "no column of $Title should be cut:`n$($lines -join "`n")"
+        }
+    }
+
+    Context 'Help examples show what the commands print now' {
+        BeforeAll {
+            Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+            $script:Sim = Start-OllamaSimulator
+            $PSDefaultParameterValues['*-Ollama*:Uri'] = $script:Sim.Uri
+
+            # The column labels of the first table in a text: the line above the dashes, cut where the dashes are.
+            function Get-TableColumns([string] $Text) {
+                $lines = $Text -split "`r?`n"
+                for ($i = 1; $i -lt $lines.Count; $i++) {
+                    if ($lines[$i] -match '^-+( +-+)*\s*$') {
+                        return @([regex]::Matches($lines[$i], '-+') | ForEach-Object {
+                            $lines[$i - 1].PadRight($_.Index + $_.Length).Substring($_.Index, $_.Length).Trim()
+                        })
+                    }
+                }
+            }
+        }
+
+        AfterAll {
+            $PSDefaultParameterValues.Remove('*-Ollama*:Uri')
+            Stop-OllamaSimulator $script:Sim
+        }
+
+        It '<Command> example <Number> shows the columns the command prints' -ForEach @(
+            @{ Command = 'Get-OllamaModel'; Number = 1 }
+            @{ Command = 'Get-OllamaModel'; Number = 3; Setup = { Switch-OllamaModel llama3.2:3b | Out-Null } }
+            @{ Command = 'Get-OllamaModel'; Number = 5 }
+            @{ Command = 'Switch-OllamaModel'; Number = 1; Setup = { Switch-OllamaModel llama3.2:3b | Out-Null } }
+            @{ Command = 'Measure-OllamaModel'; Number = 3 }
+            @{ Command = 'Get-OllamaBenchmark'; Number = 1 }
+            @{ Command = 'Select-OllamaModel'; Number = 1 }
+            @{ Command = 'Stop-OllamaModel'; Number = 2; Setup = { Switch-OllamaModel phi3:mini -KeepPrevious | Out-Null } }
+        ) {
+            $example = @((Get-Help $Command).examples.example)[$Number - 1]
+            $shown = Get-TableColumns (($example.remarks | ForEach-Object Text) -join "`n")
+            $shown | Should -Not -BeNullOrEmpty -Because "example $Number of $Command shows a table"
+            if ($Setup) { & $Setup }
+            $printed = Get-TableColumns (& ([scriptblock]::Create($example.code)) | Out-String -Width 80)
+            $shown -join ' | ' | Should -Be ($printed -join ' | ')
         }
     }
 }

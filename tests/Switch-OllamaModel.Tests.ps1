@@ -113,6 +113,27 @@ Describe 'Switch-OllamaModel' {
         }
     }
 
+    It 'shows a long cold load as a bar with the time elapsed, and says with -Verbose what it waits for' {
+        Invoke-Simulator $script:Sim faults -Method Post -Body @{ coldLoadExtraMs = 3000 } | Out-Null
+        try {
+            $run = Invoke-WithProgress "Switch-OllamaModel qwen2.5-coder:7b -KeepAlive 10m -ContextLength 8192 -Verbose -Uri '$($script:Sim.Uri)'"
+        }
+        finally { Invoke-Simulator $script:Sim faults -Method Post -Body @{ coldLoadExtraMs = 0 } | Out-Null }
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Output.CurrentModel | Should -Be 'qwen2.5-coder:7b'
+        $bar = @($run.Progress | Where-Object Activity -EQ 'Loading qwen2.5-coder:7b')
+        $ticks = @($bar | Where-Object RecordType -EQ 'Processing')
+        $ticks.Count | Should -BeGreaterOrEqual 2
+        $ticks[0].StatusDescription | Should -Be "1 s elapsed $([char]0xB7) $($script:Sim.Uri)"
+        $seconds = @($ticks | ForEach-Object { [int]($_.StatusDescription -replace ' s elapsed.*') })
+        for ($i = 1; $i -lt $seconds.Count; $i++) { $seconds[$i] | Should -BeGreaterThan $seconds[$i - 1] }
+        $bar[-1].RecordType | Should -Be 'Completed'
+        $bar.Count | Should -Be ($ticks.Count + 1)
+        $waiting = @($run.Verbose | Where-Object { $_ -like 'Loading qwen2.5-coder:7b on *' })
+        $waiting.Count | Should -Be 1
+        $waiting[0] | Should -BeLike "Loading qwen2.5-coder:7b on $($script:Sim.Uri) through /api/generate (keep alive: 10m 00s, context: 8?192 tokens); waiting for the server to answer, at most 10m 00s."
+    }
+
     It 'loads an embedding-only model through /api/embed instead of failing' {
         $result = Switch-OllamaModel nomic-embed-text -KeepAlive 5m -ErrorAction Stop
         $result.CurrentModel | Should -Be 'nomic-embed-text:latest'

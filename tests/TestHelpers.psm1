@@ -103,6 +103,30 @@ function Invoke-FreshPwsh {
     & $exe @pre -NoProfile -NonInteractive -Command $Command
 }
 
+function Invoke-WithProgress {
+    <#
+    .SYNOPSIS
+        Runs -Script in a runspace of its own with the module imported and returns its output with its progress
+        records, verbose lines, warnings and errors. (A nested pipeline of the caller's runspace hands progress to the
+        console host, not to Streams.Progress.) The script names its server itself (-Uri): the caller's
+        $PSDefaultParameterValues do not reach this runspace.
+    #>
+    param([Parameter(Mandatory)] [string] $Script)
+    $ps = [powershell]::Create()
+    try {
+        $manifest = Join-Path $script:RepoRoot 'ElixiModels.psd1'
+        $output = $ps.AddScript("Import-Module '$manifest'; $Script").Invoke()
+        [pscustomobject]@{
+            Output   = @($output)
+            Progress = @($ps.Streams.Progress)
+            Verbose  = @($ps.Streams.Verbose | ForEach-Object Message)
+            Warnings = @($ps.Streams.Warning | ForEach-Object Message)
+            Errors   = @($ps.Streams.Error)
+        }
+    }
+    finally { $ps.Dispose() }
+}
+
 function Enter-ElixiTest {
     <#
     .SYNOPSIS
@@ -127,7 +151,7 @@ function Exit-ElixiTest {
     Stop-OllamaSimulator $Simulator
 }
 
-Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri, Invoke-FreshPwsh, Enter-ElixiTest, Exit-ElixiTest
+Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri, Invoke-FreshPwsh, Invoke-WithProgress, Enter-ElixiTest, Exit-ElixiTest
 
 # Every Pester run keeps its benchmark history in a temporary folder, never the user's (Measure-OllamaModel writes it,
 # Select-OllamaModel reads it). A test that needs its own history sets $env:ELIXI_HISTORY_PATH itself.

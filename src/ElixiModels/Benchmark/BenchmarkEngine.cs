@@ -39,45 +39,11 @@ public sealed class BenchmarkSettings
     public bool Unload { get; set; }
 }
 
-/// <summary>Where a measurement is.</summary>
-public enum BenchmarkPhase
+/// <summary>A run before the counted ones, or a counted one.</summary>
+internal enum BenchmarkPhase
 {
-    Preparing,
     Warmup,
     Run,
-    Unloading,
-    Done,
-}
-
-/// <summary>A progress report of <see cref="BenchmarkEngine"/>.</summary>
-public sealed class BenchmarkProgress
-{
-    public string Model { get; internal init; } = string.Empty;
-    public BenchmarkPhase Phase { get; internal init; }
-
-    /// <summary>1-based number of the current run within its phase.</summary>
-    public int Run { get; internal init; }
-
-    /// <summary>Runs in the current phase.</summary>
-    public int Runs { get; internal init; }
-
-    /// <summary>Tokens received so far in the current run.</summary>
-    public int Tokens { get; internal init; }
-
-    public int MaxTokens { get; internal init; }
-
-    /// <summary>Counted runs finished so far, and how many of them failed.</summary>
-    public int Finished { get; internal init; }
-
-    public int Failed { get; internal init; }
-}
-
-/// <summary>Receives the engine's progress and warnings (called on the engine's thread).</summary>
-public interface IBenchmarkObserver
-{
-    void OnProgress(BenchmarkProgress progress);
-
-    void OnWarning(string message);
 }
 
 /// <summary>The model cannot be measured (e.g. an embedding model, which cannot generate text).</summary>
@@ -120,17 +86,26 @@ public sealed class BenchmarkEngine
         _details = details;
     }
 
+    /// <summary>The progress bar of the model being measured; the current run's bar is shown under it.</summary>
+    public const int ModelActivity = 1;
+
+    /// <summary>The progress bar of the current run's tokens.</summary>
+    public const int RunActivity = 2;
+
     /// <summary>
-    /// Measures <paramref name="model"/>. Throws <see cref="BenchmarkNotSupportedException"/> for a model that cannot
+    /// Measures <paramref name="model"/>, reporting progress (<see cref="ModelActivity"/>, <see cref="RunActivity"/>)
+    /// and failed runs as warnings. Throws <see cref="BenchmarkNotSupportedException"/> for a model that cannot
     /// generate text, <see cref="OllamaException"/> when the model cannot be read at all, and
     /// <see cref="OperationCanceledException"/> only when cancelled before the first request.
     /// </summary>
-    public async Task<BenchmarkResult> MeasureAsync(OllamaModel model, IBenchmarkObserver? observer, CancellationToken ct)
+    public async Task<BenchmarkResult> MeasureAsync(OllamaModel model, IOperationReporter reporter, CancellationToken ct)
     {
         DateTimeOffset measuredAt = DateTimeOffset.UtcNow;
         var wall = Stopwatch.StartNew();
         string name = model.Name;
-        observer?.OnProgress(new BenchmarkProgress { Model = name, Phase = BenchmarkPhase.Preparing, MaxTokens = _settings.MaxTokens });
+        reporter ??= NullOperationReporter.Instance;
+        string activity = Activity(name);
+        reporter.Progress(new OperationProgress(ModelActivity, activity, "Reading the model's details") { Percent = 0 });
 
         Task<string?> version = _version ??= TryAsync(() => _client.GetVersionAsync(ct));
         Task<HostResources?> machineTask = ReadMachineAsync(ct);
@@ -170,12 +145,12 @@ public sealed class BenchmarkEngine
         {
             for (int w = 1; w <= _settings.Warmup; w++)
             {
-                BenchmarkRun warm = await RunOnceAsync(name, Prompt(salt, request++), w, BenchmarkPhase.Warmup, _settings.Warmup, runs, observer, ct).ConfigureAwait(false);
+                BenchmarkRun warm = await RunOnceAsync(name, Prompt(salt, request++), w, BenchmarkPhase.Warmup, _settings.Warmup, runs, reporter, ct).ConfigureAwait(false);
                 warmups.Add(warm);
                 loadMs ??= warm.LoadMs;
                 if (!warm.Succeeded)
                 {
-                    observer?.OnWarning($"Warm-up run {w} of {name} failed (not counted): {warm.Error}");
+                    reporter.Warning($"Warm-up run {w} of {name} failed (not counted): {warm.Error}");
                 }
                 else if (!placementRead)
                 {
@@ -186,12 +161,12 @@ public sealed class BenchmarkEngine
 
             for (int i = 1; i <= _settings.Count; i++)
             {
-                BenchmarkRun run = await RunOnceAsync(name, Prompt(salt, request++), i, BenchmarkPhase.Run, _settings.Count, runs, observer, ct).ConfigureAwait(false);
+                BenchmarkRun run = await RunOnceAsync(name, Prompt(salt, request++), i, BenchmarkPhase.Run, _settings.Count, runs, reporter, ct).ConfigureAwait(false);
                 // A run the server ended early is made again with a new prompt, up to MaxShortRetries times.
                 for (int retry = 1; IsShort(run) && retry <= MaxShortRetries; retry++)
                 {
                     shortRuns++;
-                    run = await RunOnceAsync(name, Prompt(salt, request++), i, BenchmarkPhase.Run, _settings.Count, runs, observer, ct, retry).ConfigureAwait(false);
+                    run = await RunOnceAsync(name, Prompt(salt, request++), i, BenchmarkPhase.Run, _settings.Count, runs, reporter, ct, retry).ConfigureAwait(false);
                 }
 
                 if (IsShort(run))
@@ -203,7 +178,7 @@ public sealed class BenchmarkEngine
                 loadMs ??= run.LoadMs;
                 if (!run.Succeeded)
                 {
-                    observer?.OnWarning($"Run {i} of {name} failed: {run.Error}");
+                    reporter.Warning($"Run {i} of {name} failed: {run.Error}");
                 }
 
                 if (run.Succeeded && !placementRead)
@@ -214,18 +189,18 @@ public sealed class BenchmarkEngine
             }
 
             complete = true;
-            WarnShortRuns(name, runs, shortRuns, observer);
+            WarnShortRuns(name, runs, shortRuns, reporter);
             cpuPercent = (await ReadMachineAsync(ct).ConfigureAwait(false))?.CpuPercent;
             if (_settings.Unload)
             {
-                observer?.OnProgress(new BenchmarkProgress { Model = name, Phase = BenchmarkPhase.Unloading, Finished = runs.Count });
+                reporter.Progress(new OperationProgress(ModelActivity, activity, "Unloading") { Percent = 100 });
                 try
                 {
                     await _client.UnloadAsync(name, ct).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
-                    observer?.OnWarning($"Measured {name}, but could not unload it: {ex.Message}");
+                    reporter.Warning($"Measured {name}, but could not unload it: {ex.Message}");
                 }
             }
         }
@@ -235,7 +210,8 @@ public sealed class BenchmarkEngine
         }
 
         wall.Stop();
-        observer?.OnProgress(new BenchmarkProgress { Model = name, Phase = BenchmarkPhase.Done, Finished = runs.Count, Failed = runs.Count(r => !r.Succeeded) });
+        reporter.Progress(new OperationProgress(RunActivity, "Run", "Done") { ParentActivityId = ModelActivity, Completed = true });
+        reporter.Progress(new OperationProgress(ModelActivity, activity, "Done") { Percent = 100, Completed = true });
         // When stopped, a version read that did not finish is left out rather than waited for.
         string? serverVersion = !ct.IsCancellationRequested || version.Status == TaskStatus.RanToCompletion
             ? await version.ConfigureAwait(false)
@@ -257,9 +233,9 @@ public sealed class BenchmarkEngine
         (run.Succeeded && run.DoneReason == Aborted && (run.GenerateTokens ?? 0) < _settings.MaxTokens)
         || (!run.Succeeded && run.Failure is OllamaException { Kind: OllamaErrorKind.NoOutput });
 
-    private static void WarnShortRuns(string name, List<BenchmarkRun> runs, int shortRuns, IBenchmarkObserver? observer)
+    private static void WarnShortRuns(string name, List<BenchmarkRun> runs, int shortRuns, IOperationReporter reporter)
     {
-        if (shortRuns == 0 || observer is null)
+        if (shortRuns == 0)
         {
             return;
         }
@@ -268,14 +244,16 @@ public sealed class BenchmarkEngine
         string tail = stillShort == 0
             ? "the retries completed"
             : $"{stillShort} of {runs.Count} counted runs stayed short and are counted with the client's own token count and timings (DoneReason 'aborted')";
-        observer.OnWarning(
+        reporter.Warning(
             $"{shortRuns} run(s) of {name} were ended early by the server without a final line (Ollama stops an answer whose token repeats more than 30 times; 0.30 and later also one that is not valid UTF-8); each was retried up to {MaxShortRetries} times with a new prompt: {tail}.");
     }
+
+    private static string Activity(string model) => $"Measuring {model}";
 
     private string Prompt(string salt, int request) => BenchmarkPrompts.Build(_settings.PromptSet, _settings.Prompt, salt, request);
 
     private async Task<BenchmarkRun> RunOnceAsync(string model, string prompt, int number, BenchmarkPhase phase, int phaseRuns,
-        List<BenchmarkRun> counted, IBenchmarkObserver? observer, CancellationToken ct, int retry = 0)
+        List<BenchmarkRun> counted, IOperationReporter reporter, CancellationToken ct, int retry = 0)
     {
         int failed = counted.Count(r => !r.Succeeded);
         var options = new GenerateOptions
@@ -286,17 +264,23 @@ public sealed class BenchmarkEngine
             Temperature = _settings.Temperature,
             Seed = _settings.Seed,
         };
-        observer?.OnProgress(new BenchmarkProgress
+        bool warm = phase == BenchmarkPhase.Warmup;
+        string runActivity = warm ? $"Warm-up {number}" : $"Run {number}";
+        int maxTokens = _settings.MaxTokens;
+        reporter.Progress(new OperationProgress(ModelActivity, Activity(model), warm
+            ? $"Warm-up {number} of {phaseRuns} (not counted)"
+            : $"Run {number} of {phaseRuns}" + (failed > 0 ? $" ({failed} failed so far)" : string.Empty))
         {
-            Model = model, Phase = phase, Run = number, Runs = phaseRuns, MaxTokens = _settings.MaxTokens, Finished = counted.Count, Failed = failed,
+            Percent = warm || phaseRuns == 0 ? 0 : (int)Math.Round((number - 1) * 100.0 / phaseRuns),
         });
+        reporter.Progress(new OperationProgress(RunActivity, runActivity, $"0 of {maxTokens} tokens") { ParentActivityId = ModelActivity, Percent = 0 });
 
         DateTimeOffset startedAt = DateTimeOffset.UtcNow;
         long start = Stopwatch.GetTimestamp();
         long first = 0;
         long lastToken = 0;
         int tokens = 0;
-        ProgressRateLimiter? limiter = observer is null ? null : ProgressRateLimiter.StartNew();
+        ProgressRateLimiter limiter = ProgressRateLimiter.StartNew();
         try
         {
             GenerateChunk last = await _client.GenerateAsync(options, chunk =>
@@ -311,12 +295,12 @@ public sealed class BenchmarkEngine
                 {
                     lastToken = now;
                     tokens++;
-                    if (limiter is not null && limiter.TryReport(tokens * 100 / Math.Max(1, _settings.MaxTokens), out _))
+                    if (limiter.TryReport(tokens * 100 / Math.Max(1, maxTokens), out int percent))
                     {
-                        observer!.OnProgress(new BenchmarkProgress
+                        reporter.Progress(new OperationProgress(RunActivity, runActivity, $"{tokens} of {maxTokens} tokens")
                         {
-                            Model = model, Phase = phase, Run = number, Runs = phaseRuns, Tokens = tokens, MaxTokens = _settings.MaxTokens,
-                            Finished = counted.Count, Failed = failed,
+                            ParentActivityId = ModelActivity,
+                            Percent = percent,
                         });
                     }
                 }
@@ -348,7 +332,7 @@ public sealed class BenchmarkEngine
             double? streamMs = first == 0 ? null : Ms(end - first);
             if (ServerTimings.Problem(last, Ms(end - start), streamMs, tokens) is { } impossible)
             {
-                observer?.OnWarning($"Run {number} of {model}: the server reported impossible timings ({impossible}); they were not used, the client's own timing stands in.");
+                reporter.Warning($"Run {number} of {model}: the server reported impossible timings ({impossible}); they were not used, the client's own timing stands in.");
                 return ClientTimed(tokens, streamMs, tokens > 0 && streamMs is > 0 ? tokens / (streamMs.Value / 1000) : null, last.DoneReason);
             }
 

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Reporting;
 using ElixiModels.Resources;
 using ElixiModels.Selection;
 using ElixiModels.Session;
@@ -104,10 +105,11 @@ public sealed class AvailableModels
 
     /// <summary>
     /// Looks up <paramref name="entries"/> and the <paramref name="extraNames"/> the catalog lacks in the registry
-    /// (null: offline) and merges the answers.
+    /// (null: offline) and merges the answers; <paramref name="reporter"/> is told, as verbose text, when the registry
+    /// could not answer.
     /// </summary>
     public async Task<AvailableResolution> ResolveAsync(IReadOnlyList<CatalogEntry> entries, IReadOnlyList<ModelName> extraNames,
-        RegistryClient? registry, bool refresh, Action<string>? verbose, CancellationToken ct)
+        RegistryClient? registry, bool refresh, IOperationReporter reporter, CancellationToken ct)
     {
         var wanted = new List<(ModelName Name, CatalogEntry? Entry)>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -132,7 +134,7 @@ public sealed class AvailableModels
         bool reached = false;
         if (registry is not null && wanted.Count > 0)
         {
-            (answers, reached) = await LookUpAsync(registry, wanted.Select(w => w.Name).ToList(), refresh, verbose, unconfirmed, ct).ConfigureAwait(false);
+            (answers, reached) = await LookUpAsync(registry, wanted.Select(w => w.Name).ToList(), refresh, reporter ?? NullOperationReporter.Instance, unconfirmed, ct).ConfigureAwait(false);
         }
 
         var candidates = new List<AvailableCandidate>();
@@ -224,14 +226,14 @@ public sealed class AvailableModels
     }
 
     private async Task<(IReadOnlyDictionary<string, RegistryManifest?> Answers, bool Reached)> LookUpAsync(
-        RegistryClient registry, IReadOnlyList<ModelName> names, bool refresh, Action<string>? verbose, Dictionary<string, string> unconfirmed,
+        RegistryClient registry, IReadOnlyList<ModelName> names, bool refresh, IOperationReporter reporter, Dictionary<string, string> unconfirmed,
         CancellationToken ct)
     {
         var answers = new Dictionary<string, RegistryManifest?>(StringComparer.OrdinalIgnoreCase);
         string offlineKey = "registry-offline:" + registry.Display.ToLowerInvariant();
         if (!refresh && _cache.TryGet(offlineKey, out string reason))
         {
-            verbose?.Invoke($"The registry {registry.Display} was unreachable a moment ago ({reason}); using the catalog only.");
+            reporter.Verbose($"The registry {registry.Display} was unreachable a moment ago ({reason}); using the catalog only.");
             return (answers, false);
         }
 
@@ -294,7 +296,7 @@ public sealed class AvailableModels
                     unconfirmed[name.FullName] = ex.Message;
                 }
 
-                verbose?.Invoke($"The registry could not confirm {name.FullName}: {ex.Message}");
+                reporter.Verbose($"The registry could not confirm {name.FullName}: {ex.Message}");
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -310,7 +312,7 @@ public sealed class AvailableModels
         if (failure is not null)
         {
             _cache.Set(offlineKey, failure, OfflineFor);
-            verbose?.Invoke($"The registry {registry.Display} is not reachable ({failure}); using the catalog only.");
+            reporter.Verbose($"The registry {registry.Display} is not reachable ({failure}); using the catalog only.");
         }
 
         return (answers, anyAnswer || failure is null);

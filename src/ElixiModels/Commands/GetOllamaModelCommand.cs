@@ -321,7 +321,7 @@ public sealed class GetOllamaModelCommand : OllamaCmdlet
 
         Run(async (bridge, ct) =>
         {
-            AvailableResolution found = await available.ResolveAsync(entries, extra, registry, Refresh, bridge.WriteVerbose, ct).ConfigureAwait(false);
+            AvailableResolution found = await available.ResolveAsync(entries, extra, registry, Refresh, new BridgeReporter(bridge), ct).ConfigureAwait(false);
             HostResources? resources = await ReadResourcesAsync(bridge, ct).ConfigureAwait(false);
             foreach (string missing in found.NotFound)
             {

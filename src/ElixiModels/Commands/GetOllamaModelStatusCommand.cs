@@ -22,18 +22,13 @@ public sealed class GetOllamaModelStatusCommand : OllamaCmdlet
         var reader = new StatusReader(Session, HostResourceProbe.Shared);
         RunPerHost(async (bridge, client, ct) =>
         {
-            StatusReading reading = await reader.ReadAsync(client, ct).ConfigureAwait(false);
-            foreach (string warning in reading.Warnings)
+            OllamaStatus status = await reader.ReadAsync(client, new BridgeReporter(bridge), ct).ConfigureAwait(false);
+            if (status.StatusReason is { } reason)
             {
-                bridge.WriteWarning(warning);
+                bridge.WriteWarning($"The active model on {client.Host} is not loaded: {reason} Switch-OllamaModel {status.ActiveModel} loads it again.");
             }
 
-            if (reading.Status.StatusReason is { } reason)
-            {
-                bridge.WriteWarning($"The active model on {client.Host} is not loaded: {reason} Switch-OllamaModel {reading.Status.ActiveModel} loads it again.");
-            }
-
-            bridge.WriteObject(reading.Status);
+            bridge.WriteObject(status);
         });
     }
 }

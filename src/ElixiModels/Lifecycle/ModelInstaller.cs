@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Reporting;
 
 namespace ElixiModels.Lifecycle;
 
@@ -49,6 +50,7 @@ public sealed class InstallResult
 /// <summary>
 /// Installs (pulls) a model on one server unless it is there already, or updates it when forced. Works on the server's
 /// inventory, so installing several models lists the server once before and once after each pull.
+/// The download is reported as a progress bar (activity 1, its blobs' bars 2 and up).
 /// </summary>
 public sealed class ModelInstaller
 {
@@ -59,14 +61,20 @@ public sealed class ModelInstaller
         _inventory = inventory ?? throw new ArgumentNullException(nameof(inventory));
     }
 
+    /// <summary>Report a child bar per blob.</summary>
+    public bool ShowLayers { get; init; }
+
     /// <param name="name">A valid model name.</param>
     /// <param name="force">Pull even when installed (updates it to the registry's version).</param>
     /// <param name="insecure">Allow a registry without valid TLS.</param>
-    /// <param name="confirm">Asked right before the download, with the model installed now (or null); false declines.</param>
-    /// <param name="onUpdate">Every line of the pull stream.</param>
+    /// <param name="confirm">
+    /// Asked right before the download, with the model installed now (or null): the pre-flight's plan the download goes
+    /// ahead with (its facts may be unknown), or null to decline.
+    /// </param>
+    /// <param name="reporter">Told the download's progress.</param>
     /// <param name="ct">Cancels the download (the server keeps what arrived; a re-run resumes).</param>
-    public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<bool>> confirm,
-        Action<PullUpdate> onUpdate, CancellationToken ct)
+    public async Task<InstallResult> InstallAsync(string name, bool force, bool insecure, Func<WireModel?, Task<PullPlan?>> confirm,
+        IOperationReporter reporter, CancellationToken ct)
     {
         OllamaClient client = _inventory.Client;
         WireModel? before = _inventory.Find(name);
@@ -75,12 +83,25 @@ public sealed class ModelInstaller
             return new InstallResult(InstallOutcome.AlreadyInstalled, before, before, _inventory.Installed);
         }
 
-        if (!await confirm(before).ConfigureAwait(false))
+        PullPlan? plan = await confirm(before).ConfigureAwait(false);
+        if (plan is null)
         {
             return new InstallResult(InstallOutcome.Declined, null, before, _inventory.Installed);
         }
 
-        await client.PullAsync(name, insecure, onUpdate, ct).ConfigureAwait(false);
+        var progress = new PullProgressWriter(reporter, 1, $"Installing {name}", ShowLayers);
+        progress.ExpectLayers(plan.LayerCount);
+        try
+        {
+            await client.PullAsync(name, insecure, progress.OnUpdate, ct).ConfigureAwait(false);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            await progress.CompleteAsync(ct).ConfigureAwait(false);
+            throw;
+        }
+
+        await progress.CompleteAsync(ct).ConfigureAwait(false);
         await _inventory.RefreshInstalledAsync(ct).ConfigureAwait(false);
         IReadOnlyList<WireModel> installed = _inventory.Installed;
         WireModel after = _inventory.Find(name)

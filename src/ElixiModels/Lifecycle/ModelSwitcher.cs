@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Reporting;
 
 namespace ElixiModels.Lifecycle;
 
@@ -42,7 +43,7 @@ public sealed class ModelSwitcher
     /// <param name="keepAlive">How long to keep the model loaded; null leaves it to the server.</param>
     /// <param name="keepPrevious">Leave the previous model loaded.</param>
     /// <param name="confirm">Asked right before loading, with a description of the change; false declines.</param>
-    /// <param name="warn">Told about a previous model that could not be unloaded.</param>
+    /// <param name="reporter">Warned about a previous model that could not be unloaded, or a model no longer in memory.</param>
     /// <param name="ct">Cancels the load.</param>
     /// <param name="numCtx">The context length to load with (num_ctx); null leaves it to the server. A loaded model with another context is reloaded.</param>
     /// <param name="coordination">
@@ -50,7 +51,7 @@ public sealed class ModelSwitcher
     /// </param>
     /// <returns>The result, or null when declined.</returns>
     public async Task<ModelSwitchResult?> SwitchAsync(string model, string? previous, KeepAlive? keepAlive, bool keepPrevious,
-        Func<string, Task<bool>> confirm, Action<string> warn, CancellationToken ct, SwitchCoordination? coordination = null, int? numCtx = null)
+        Func<string, Task<bool>> confirm, IOperationReporter reporter, CancellationToken ct, SwitchCoordination? coordination = null, int? numCtx = null)
     {
         string current = ModelName.Normalize(model);
         string? before = previous is null ? null : ModelName.Normalize(previous);
@@ -88,9 +89,12 @@ public sealed class ModelSwitcher
         IReadOnlyList<string>? can = _capabilities is null ? null : await _capabilities(current, ct).ConfigureAwait(false);
         bool embeddingOnly = can is not null && can.Contains("embedding", StringComparer.OrdinalIgnoreCase)
             && !can.Contains("completion", StringComparer.OrdinalIgnoreCase);
-        GenerateChunk loaded = embeddingOnly
-            ? await _client.LoadEmbeddingModelAsync(current, keepAlive, ct).ConfigureAwait(false)
-            : await _client.LoadAsync(current, keepAlive, ct, numCtx).ConfigureAwait(false);
+        reporter.Verbose($"Loading {current} on {_client.Host} through {(embeddingOnly ? "/api/embed (an embedding model)" : "/api/generate")} " +
+            $"(keep alive: {keep}, context: {(numCtx is { } c ? $"{c:N0} tokens" : "the model's default")}); " +
+            $"waiting for the server to answer, at most {Units.Duration(_client.Options.LoadTimeout)}.");
+        GenerateChunk loaded = await ShowElapsedAsync(embeddingOnly
+            ? _client.LoadEmbeddingModelAsync(current, keepAlive, ct)
+            : _client.LoadAsync(current, keepAlive, ct, numCtx), current, watch, reporter, ct).ConfigureAwait(false);
         TimeSpan loadTime = watch.Elapsed;
 
         bool unloaded = false;
@@ -123,7 +127,7 @@ public sealed class ModelSwitcher
             catch (OllamaException ex)
             {
                 // The new model is loaded and active; a previous one that will not unload is not a failure of the switch.
-                warn($"{current} is active, but the previous model {before} could not be unloaded: {ex.Message}");
+                reporter.Warning($"{current} is active, but the previous model {before} could not be unloaded: {ex.Message}");
             }
             finally
             {
@@ -140,14 +144,14 @@ public sealed class ModelSwitcher
         }
         catch (OllamaException ex)
         {
-            warn($"{current} was loaded, but whether it is still in memory could not be checked: {ex.Message}");
+            reporter.Warning($"{current} was loaded, but whether it is still in memory could not be checked: {ex.Message}");
         }
 
         if (isLoaded == false)
         {
             string gone = $"{current} is not loaded: the server answered the load, but no longer lists it in memory (unloaded by another client, or evicted).";
             note = note is null ? gone : note + " " + gone;
-            warn(gone);
+            reporter.Warning(gone);
         }
 
         return new ModelSwitchResult
@@ -164,6 +168,51 @@ public sealed class ModelSwitcher
             Note = note,
         };
     }
+
+    /// <summary>The progress bar of a load that takes more than a second.</summary>
+    public const int LoadActivity = 1;
+
+    /// <summary>
+    /// Waits for the load, reporting the time elapsed once a second after the first second (a quick load shows no bar),
+    /// and completes the bar when the load ends.
+    /// </summary>
+    private async Task<GenerateChunk> ShowElapsedAsync(Task<GenerateChunk> load, string model, Stopwatch watch, IOperationReporter reporter, CancellationToken ct)
+    {
+        string activity = $"Loading {model}";
+        int shownSeconds = 0;
+        using var ticking = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                double toNextSecond = shownSeconds + 1 - watch.Elapsed.TotalSeconds;
+                Task tick = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(toNextSecond * 1000))), ticking.Token);
+                if (await Task.WhenAny(load, tick).ConfigureAwait(false) == load || tick.IsCanceled)
+                {
+                    break;
+                }
+
+                int seconds = (int)watch.Elapsed.TotalSeconds;
+                if (seconds > shownSeconds)
+                {
+                    shownSeconds = seconds;
+                    reporter.Progress(new OperationProgress(LoadActivity, activity, $"{Elapsed(seconds)} elapsed · {_client.Host}"));
+                }
+            }
+
+            return await load.ConfigureAwait(false);
+        }
+        finally
+        {
+            ticking.Cancel();
+            if (shownSeconds > 0)
+            {
+                reporter.Progress(new OperationProgress(LoadActivity, activity, "Done") { Completed = true });
+            }
+        }
+    }
+
+    private static string Elapsed(int seconds) => seconds < 60 ? $"{seconds} s" : Units.Duration(TimeSpan.FromSeconds(seconds));
 
     private static string Describe(KeepAlive keepAlive) =>
         keepAlive.Duration is { } d ? Units.Duration(d) : "Forever";

@@ -24,6 +24,9 @@ public sealed class PullPlan
     /// <summary>The layers the server does not have yet: what the pull downloads.</summary>
     public long? DownloadBytes { get; internal init; }
 
+    /// <summary>The registry manifest's blobs (config included), each of which the pull reports.</summary>
+    public int? LayerCount { get; internal init; }
+
     /// <summary>Where a server on this machine keeps models (OLLAMA_MODELS, else Ollama's default); null for another machine.</summary>
     public string? ModelStore { get; internal init; }
 
@@ -184,6 +187,7 @@ public static class PullPreflight
             Name = name.FullName,
             TotalBytes = manifest?.SizeBytes,
             DownloadBytes = download,
+            LayerCount = manifest?.Layers.Count,
             ModelStore = store,
             FreeDiskBytes = store is null ? null : FreeSpace(store),
             MemoryNeededBytes = needed,

@@ -37,7 +37,10 @@ public sealed class PullProgressSnapshot
 {
     public PullPhase Phase { get; internal init; }
 
-    /// <summary>"Pulling manifest", "Downloading layer 2 of 5", "Verifying sha256 digest", "Writing manifest" …</summary>
+    /// <summary>
+    /// "Pulling manifest", "Downloading layer 2 of 5" ("layer 2 of ≥2" while the number of blobs is not known yet),
+    /// "Verifying sha256 digest", "Writing manifest" …
+    /// </summary>
     public string PhaseText { get; internal init; } = string.Empty;
 
     /// <summary>The phase with bytes and speed, for a progress bar's status line.</summary>
@@ -48,6 +51,14 @@ public sealed class PullProgressSnapshot
 
     /// <summary>Blobs reported so far.</summary>
     public int LayerCount { get; internal init; }
+
+    /// <summary>How many blobs the download has, once known (from the registry manifest, or when all were listed); else null.</summary>
+    public int? LayerTotal { get; internal init; }
+
+    /// <summary>"2 of 5", or "2 of ≥2" while the number of blobs is not known: Ollama names each blob only when it starts on it.</summary>
+    public string LayerOf(int number) => LayerOf(number, LayerTotal, LayerCount);
+
+    internal static string LayerOf(int number, int? total, int count) => total is { } known ? $"{number} of {known}" : $"{number} of ≥{count}";
 
     public long CompletedBytes { get; internal init; }
     public long TotalBytes { get; internal init; }
@@ -78,6 +89,7 @@ public sealed class PullProgressTracker
     private readonly LinkedList<(TimeSpan At, long Bytes)> _samples = new();
     private long _received;
     private Layer? _current;
+    private int? _expectedLayers;
 
     public PullProgressTracker(Func<TimeSpan> clock)
     {
@@ -85,6 +97,12 @@ public sealed class PullProgressTracker
     }
 
     public PullPhase Phase { get; private set; } = PullPhase.Manifest;
+
+    /// <summary>
+    /// The number of blobs the registry's manifest lists (config included), when the pre-flight read it; without it
+    /// the total is known only once the stream moves past the downloads.
+    /// </summary>
+    public void ExpectLayers(int? count) => _expectedLayers = count is > 0 ? count : null;
 
     /// <summary>Takes one line of the stream.</summary>
     public void Apply(PullUpdate update)
@@ -118,10 +136,13 @@ public sealed class PullProgressTracker
         TimeSpan? remaining = rate is > 0 && total > completed
             ? TimeSpan.FromSeconds(Math.Min((total - completed) / rate.Value, TimeSpan.FromDays(30).TotalSeconds))
             : Phase > PullPhase.Downloading ? TimeSpan.Zero : null;
+        int? layerTotal = Phase > PullPhase.Downloading ? _layers.Count
+            : _expectedLayers is { } expected && expected >= _layers.Count ? expected
+            : null;
         string phaseText = Phase switch
         {
             PullPhase.Manifest => "Pulling manifest",
-            PullPhase.Downloading => $"Downloading layer {_current?.Number ?? 0} of {_layers.Count}",
+            PullPhase.Downloading => $"Downloading layer {PullProgressSnapshot.LayerOf(_current?.Number ?? 0, layerTotal, _layers.Count)}",
             PullPhase.Verifying => "Verifying sha256 digest",
             PullPhase.Writing => "Writing manifest",
             PullPhase.RemovingUnused => "Removing unused layers",
@@ -144,6 +165,7 @@ public sealed class PullProgressTracker
             Description = description,
             LayerNumber = _current?.Number ?? 0,
             LayerCount = _layers.Count,
+            LayerTotal = layerTotal,
             CompletedBytes = completed,
             TotalBytes = total,
             BytesPerSecond = rate,

@@ -1,28 +1,27 @@
 using System;
-using System.Management.Automation;
 using ElixiModels.Benchmark;
 using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
+using ElixiModels.Reporting;
 
 namespace ElixiModels.Presenters;
 
 /// <summary>
-/// Shows a benchmark's progress: one bar for the model (warm-up and runs, over all models of the invocation) and a
-/// child bar for the current run's tokens. Warnings go to the warning stream. Used by Measure-OllamaModel and
-/// Select-OllamaModel -Benchmark.
+/// Shows a benchmark's progress: the engine's bar of one model becomes one bar over all models of the invocation
+/// (completed after the last one), with the current run's tokens as a child bar. The activity stays short
+/// ("Measuring qwen3:4b") and the status leads with the run ("Run 2 of 3 · model 1 of 2 · server"), since a console
+/// cuts an activity longer than half its width and a status at its end. Warnings go to the warning stream.
+/// Used by Measure-OllamaModel and Select-OllamaModel -Benchmark.
 /// </summary>
-internal sealed class BenchmarkReporter : IBenchmarkObserver
+internal sealed class BenchmarkReporter : IOperationReporter
 {
-    private const int ModelActivity = 1;
-    private const int RunActivity = 2;
-    private readonly PipelineBridge _bridge;
+    private readonly BridgeReporter _output;
     private readonly string _host;
     private readonly int _models;
     private int _index;
 
     public BenchmarkReporter(PipelineBridge bridge, string host, int models)
     {
-        _bridge = bridge;
+        _output = new BridgeReporter(bridge);
         _host = host;
         _models = Math.Max(1, models);
     }
@@ -30,47 +29,27 @@ internal sealed class BenchmarkReporter : IBenchmarkObserver
     /// <summary>The next model (0-based) of the invocation is about to be measured.</summary>
     public void StartModel(int index) => _index = index;
 
-    public void OnProgress(BenchmarkProgress p)
+    public void Progress(OperationProgress progress)
     {
-        string activity = $"Measuring {p.Model} on {_host}" + (_models > 1 ? $" (model {_index + 1} of {_models})" : string.Empty);
-        switch (p.Phase)
+        if (progress.ActivityId != BenchmarkEngine.ModelActivity)
         {
-            case BenchmarkPhase.Done:
-                _bridge.WriteProgress(new ProgressRecord(RunActivity, "Run", "Done") { ParentActivityId = ModelActivity, RecordType = ProgressRecordType.Completed });
-                if (_index + 1 >= _models)
-                {
-                    _bridge.WriteProgress(new ProgressRecord(ModelActivity, activity, "Done") { RecordType = ProgressRecordType.Completed });
-                }
-
-                return;
-            case BenchmarkPhase.Preparing:
-            case BenchmarkPhase.Unloading:
-                _bridge.WriteProgress(new ProgressRecord(ModelActivity, activity, p.Phase == BenchmarkPhase.Preparing ? "Reading the model's details" : "Unloading")
-                {
-                    PercentComplete = Percent(_index + (p.Phase == BenchmarkPhase.Unloading ? 1.0 : 0.0), _models),
-                });
-                return;
+            _output.Progress(progress);
+            return;
         }
 
-        bool warm = p.Phase == BenchmarkPhase.Warmup;
-        string status = warm
-            ? $"Warm-up {p.Run} of {p.Runs} (not counted)"
-            : $"Run {p.Run} of {p.Runs}" + (p.Failed > 0 ? $" ({p.Failed} failed so far)" : string.Empty);
-        double done = warm || p.Runs == 0 ? 0 : (p.Run - 1) / (double)p.Runs;
-        if (p.Tokens == 0)
+        if (progress.Completed && _index + 1 < _models)
         {
-            _bridge.WriteProgress(new ProgressRecord(ModelActivity, activity, status) { PercentComplete = Percent(_index + done, _models) });
+            return;
         }
 
-        _bridge.WriteProgress(new ProgressRecord(RunActivity, warm ? $"Warm-up {p.Run}" : $"Run {p.Run}", $"{p.Tokens} of {p.MaxTokens} tokens")
+        _output.Progress(progress with
         {
-            ParentActivityId = ModelActivity,
-            PercentComplete = Percent(p.Tokens, p.MaxTokens),
+            Status = progress.Status + (_models > 1 ? $" · model {_index + 1} of {_models}" : string.Empty) + $" · {_host}",
+            Percent = progress.Percent is { } p ? (int)Math.Max(0, Math.Min(100, Math.Round((_index * 100.0 + p) / _models))) : null,
         });
     }
 
-    public void OnWarning(string message) => _bridge.WriteWarning(message);
+    public void Verbose(string text) => _output.Verbose(text);
 
-    private static int Percent(double done, double total) =>
-        total <= 0 ? 0 : (int)Math.Max(0, Math.Min(100, Math.Round(done * 100 / total)));
+    public void Warning(string text) => _output.Warning(text);
 }

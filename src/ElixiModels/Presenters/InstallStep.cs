@@ -49,24 +49,24 @@ internal sealed class InstallStep
     public async Task<InstallResult?> RunAsync(PipelineBridge bridge, ServerInventory inventory, string name, CancellationToken ct)
     {
         OllamaClient client = inventory.Client;
-        var progress = new PullProgressWriter(bridge, ActivityId(client),
-            _endpoints.Count > 1 ? $"Installing {name} on {client.Host}" : $"Installing {name}", ShowLayers);
+        var reporter = new BridgeReporter(bridge)
+        {
+            IdOffset = EndpointIndex(client) * (PullProgressWriter.MaxChildBars + 1),
+            ActivitySuffix = _endpoints.Count > 1 ? $" on {client.Host}" : null,
+        };
         Stopwatch watch = Stopwatch.StartNew();
         InstallResult result;
         try
         {
-            result = await new ModelInstaller(inventory).InstallAsync(name, Force, Insecure,
-                before => ConfirmAsync(bridge, inventory, name, before, ct),
-                progress.OnUpdate, ct).ConfigureAwait(false);
+            result = await new ModelInstaller(inventory) { ShowLayers = ShowLayers }.InstallAsync(name, Force, Insecure,
+                before => ConfirmAsync(bridge, inventory, name, before, ct), reporter, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not PipelineStoppedException && !ct.IsCancellationRequested)
         {
-            await progress.CompleteAsync(ct).ConfigureAwait(false);
             bridge.WriteError(PullError(ex, name, client.Host));
             return null;
         }
 
-        await progress.CompleteAsync(ct).ConfigureAwait(false);
         _session.SetInstalledNames(client.Host, result.Installed.Select(m => ModelName.Normalize(m.Name)).ToArray());
         WireModel? model = result.Model;
         switch (result.Outcome)
@@ -134,27 +134,25 @@ internal sealed class InstallStep
         }
     }
 
-    private int ActivityId(OllamaClient client)
+    private int EndpointIndex(OllamaClient client)
     {
-        int index = 0;
         for (int i = 0; i < _endpoints.Count; i++)
         {
             if (string.Equals(OllamaEndpoint.Display(_endpoints[i]), client.Host, StringComparison.OrdinalIgnoreCase))
             {
-                index = i;
-                break;
+                return i;
             }
         }
 
-        return 1 + (index * (PullProgressWriter.MaxChildBars + 1));
+        return 0;
     }
 
     /// <summary>
     /// Right before a pull: the pre-flight (download size, free disk, memory fit), shown in the confirmation and -WhatIf.
     /// A download that cannot fit the disk stops here with InsufficientDiskSpace unless -Force; one that cannot fit
-    /// this machine's memory is a warning.
+    /// this machine's memory is a warning. Returns the plan to go ahead with, or null when declined.
     /// </summary>
-    private async Task<bool> ConfirmAsync(PipelineBridge bridge, ServerInventory inventory, string name, WireModel? before, CancellationToken ct)
+    private async Task<PullPlan?> ConfirmAsync(PipelineBridge bridge, ServerInventory inventory, string name, WireModel? before, CancellationToken ct)
     {
         OllamaClient client = inventory.Client;
         string target = $"{name} on {client.Host}";
@@ -178,11 +176,11 @@ internal sealed class InstallStep
             if (WhatIf)
             {
                 await bridge.ShouldProcessAsync(target, action).ConfigureAwait(false);
-                return false;
+                return null;
             }
 
             bridge.WriteError(InsufficientDiskSpace(plan, client.Host));
-            return false;
+            return null;
         }
 
         if (plan is { FitsMemory: false })
@@ -191,7 +189,7 @@ internal sealed class InstallStep
                 $"{Units.Bytes(plan.MemoryAvailableBytes!.Value)} available: it would run from disk swap or not load. Pick a smaller model (Get-OllamaModel -Available -FitsMemory).");
         }
 
-        return await bridge.ShouldProcessAsync(target, action).ConfigureAwait(false);
+        return await bridge.ShouldProcessAsync(target, action).ConfigureAwait(false) ? plan ?? new PullPlan { Name = name } : null;
     }
 
     internal static ErrorRecord InsufficientDiskSpace(PullPlan plan, string host)

@@ -48,7 +48,7 @@ internal static class SwitchStep
         try
         {
             result = await new ModelSwitcher(client, CapabilitiesAsync).SwitchAsync(model, session.GetActiveModel(client.Host), keepAlive, keepPrevious,
-                action => bridge.ShouldProcessAsync($"{model} on {client.Host}", action), bridge.WriteWarning, ct,
+                action => bridge.ShouldProcessAsync($"{model} on {client.Host}", action), new BridgeReporter(bridge), ct,
                 new SwitchCoordination(switchLock, m => session.IsHeldByAnotherSession(client.Host, m), m => session.RecordUnload(client.Host, m)), contextLength).ConfigureAwait(false);
         }
         catch

@@ -6,28 +6,16 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Reporting;
 using ElixiModels.Resources;
 using ElixiModels.Session;
 
 namespace ElixiModels.Status;
 
-/// <summary>An <see cref="OllamaStatus"/> and what the user should be warned about.</summary>
-public sealed class StatusReading
-{
-    public StatusReading(OllamaStatus status, IReadOnlyList<string> warnings)
-    {
-        Status = status;
-        Warnings = warnings;
-    }
-
-    public OllamaStatus Status { get; }
-    public IReadOnlyList<string> Warnings { get; }
-}
-
 /// <summary>
 /// Gathers the status of one server: version and loaded models in parallel with the host resources; then the
 /// active model's capabilities (session cache) and benchmark. A server that does not answer yields a status
-/// with ServerUnreachable and the host resources — never an exception.
+/// with ServerUnreachable and the host resources — never an exception; what is missing is reported as a warning.
 /// </summary>
 public sealed class StatusReader
 {
@@ -40,9 +28,9 @@ public sealed class StatusReader
         _probe = probe;
     }
 
-    public async Task<StatusReading> ReadAsync(OllamaClient client, CancellationToken ct)
+    public async Task<OllamaStatus> ReadAsync(OllamaClient client, IOperationReporter reporter, CancellationToken ct)
     {
-        var warnings = new List<string>();
+        reporter ??= NullOperationReporter.Instance;
         Task<(HostResources? Resources, string? Problem)> resources = ReadResourcesAsync(ct);
         Task<string> version = client.GetVersionAsync(ct);
         Task<IReadOnlyList<WireRunningModel>> running = client.ListRunningAsync(ct);
@@ -62,7 +50,7 @@ public sealed class StatusReader
         catch (OllamaException ex)
         {
             facts.ServerError = ex.Message;
-            warnings.Add($"Ollama at {client.Host} is not reachable ({ex.Message}); the status shows this machine's resources only.");
+            reporter.Warning($"Ollama at {client.Host} is not reachable ({ex.Message}); the status shows this machine's resources only.");
             Observe(running);
         }
 
@@ -75,29 +63,29 @@ public sealed class StatusReader
             }
             catch (OllamaException ex)
             {
-                warnings.Add($"Could not read the loaded models from {client.Host}: {ex.Message}");
+                reporter.Warning($"Could not read the loaded models from {client.Host}: {ex.Message}");
             }
 
             (string? active, _) = StatusBuilder.PickActive(facts.SwitchedModel, facts.Loaded);
             if (active is not null)
             {
-                facts.Capabilities = await CapabilitiesAsync(client, active, facts.Loaded, warnings, ct).ConfigureAwait(false);
+                facts.Capabilities = await CapabilitiesAsync(client, active, facts.Loaded, reporter, ct).ConfigureAwait(false);
             }
         }
 
         (facts.Resources, string? problem) = await resources.ConfigureAwait(false);
         if (problem is not null)
         {
-            warnings.Add(problem);
+            reporter.Warning(problem);
         }
 
         facts.Cache = _session.Cache.GetStatistics();
         facts.ReadAt = DateTimeOffset.UtcNow;
-        return new StatusReading(StatusBuilder.Build(facts), warnings);
+        return StatusBuilder.Build(facts);
     }
 
     private async Task<IReadOnlyList<string>> CapabilitiesAsync(OllamaClient client, string model, IReadOnlyList<OllamaRunningModel> loaded,
-        List<string> warnings, CancellationToken ct)
+        IOperationReporter reporter, CancellationToken ct)
     {
         try
         {
@@ -108,7 +96,7 @@ public sealed class StatusReader
                 digest = installed.FirstOrDefault(m => ModelName.SameModel(m.Name, model))?.Digest;
                 if (digest is null)
                 {
-                    warnings.Add($"The active model {model} is no longer installed on {client.Host}.");
+                    reporter.Warning($"The active model {model} is no longer installed on {client.Host}.");
                     return Array.Empty<string>();
                 }
             }
@@ -118,7 +106,7 @@ public sealed class StatusReader
         }
         catch (OllamaException ex)
         {
-            warnings.Add($"Could not read the capabilities of {model} from {client.Host}: {ex.Message}");
+            reporter.Warning($"Could not read the capabilities of {model} from {client.Host}: {ex.Message}");
             return Array.Empty<string>();
         }
     }

@@ -105,7 +105,7 @@ public sealed class MeasureAccuracyTests : IAsyncLifetime
         var stopTook = TimeSpan.Zero;
         PsResult r = _sim.Ps.InvokeWhile("Measure-OllamaModel gemma3:1b, phi3:mini -Count 4 -MaxTokens 20", ps =>
         {
-            WaitFor(ps, p => p.Activity.Contains("phi3:mini") && p.StatusDescription == "Run 3 of 4");
+            WaitFor(ps, p => p.Activity == "Measuring phi3:mini" && p.StatusDescription.StartsWith("Run 3 of 4 ", StringComparison.Ordinal));
             var sw = Stopwatch.StartNew();
             ps.Stop();
             stopTook = sw.Elapsed;

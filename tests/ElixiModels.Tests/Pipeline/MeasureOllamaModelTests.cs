@@ -125,22 +125,6 @@ public sealed class MeasureOllamaModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Shows_a_progress_bar_per_model_and_a_child_bar_per_run()
-    {
-        PsResult r = _sim.Ps.Invoke("Measure-OllamaModel gemma3:1b, phi3:mini -Count 2 -MaxTokens 30");
-        r.AssertNoErrors();
-        List<ProgressRecord> model = r.Progress.Where(p => p.ActivityId == 1).ToList();
-        List<ProgressRecord> run = r.Progress.Where(p => p.ActivityId == 2).ToList();
-        Assert.Contains(model, p => p.Activity.Contains("gemma3:1b") && p.Activity.Contains("model 1 of 2") && p.StatusDescription == "Warm-up 1 of 1 (not counted)");
-        Assert.Contains(model, p => p.Activity.Contains("phi3:mini") && p.Activity.Contains("model 2 of 2") && p.StatusDescription == "Run 2 of 2");
-        Assert.All(run, p => Assert.Equal(1, p.ParentActivityId));
-        Assert.Contains(run, p => p.Activity == "Run 2" && p.StatusDescription.EndsWith(" of 30 tokens", StringComparison.Ordinal) && p.PercentComplete > 0);
-        Assert.Equal(ProgressRecordType.Completed, model.Last().RecordType);
-        Assert.True(model.Where(p => p.RecordType == ProgressRecordType.Processing).Select(p => p.PercentComplete).SequenceEqual(
-            model.Where(p => p.RecordType == ProgressRecordType.Processing).Select(p => p.PercentComplete).OrderBy(x => x)));
-    }
-
-    [Fact]
     public void Results_are_kept_in_the_session_for_Select_OllamaModel()
     {
         PsResult m = _sim.Ps.Invoke("Measure-OllamaModel phi3:mini -Count 2 -MaxTokens 6");

@@ -28,12 +28,38 @@ public class PullProgressTrackerTests
         t.Apply(Line("pulling aaaaaaaaaaaa", A, 1000, 500));
         PullProgressSnapshot s = t.Snapshot();
         Assert.Equal(PullPhase.Downloading, s.Phase);
-        Assert.Equal("Downloading layer 1 of 2", s.PhaseText);
+        Assert.Equal("Downloading layer 1 of ≥2", s.PhaseText);
         Assert.Equal(500, s.CompletedBytes);
         Assert.Equal(4000, s.TotalBytes);
         Assert.Equal(12, s.Percent);
         Assert.Equal(new[] { "aaaaaaaaaaaa", "bbbbbbbbbbbb" }, s.Layers.Select(l => l.ShortDigest));
         Assert.Equal(50, s.Layers[0].Percent);
+    }
+
+    [Fact]
+    public void Says_of_at_least_while_blobs_are_discovered_and_the_total_once_the_manifest_told_it()
+    {
+        var t = new PullProgressTracker(() => _now);
+        t.Apply(Line("pulling aaaaaaaaaaaa", A, 1000, 10));
+        Assert.Equal("Downloading layer 1 of ≥1", t.Snapshot().PhaseText);
+        Assert.Null(t.Snapshot().LayerTotal);
+        t.Apply(Line("pulling bbbbbbbbbbbb", B, 3000));
+        Assert.Equal("Downloading layer 2 of ≥2", t.Snapshot().PhaseText);
+        t.Apply(Line("verifying sha256 digest"));
+        Assert.Equal(2, t.Snapshot().LayerTotal);
+
+        var told = new PullProgressTracker(() => _now);
+        told.ExpectLayers(3);
+        told.Apply(Line("pulling aaaaaaaaaaaa", A, 1000, 10));
+        Assert.Equal("Downloading layer 1 of 3", told.Snapshot().PhaseText);
+        Assert.Equal("2 of 3", told.Snapshot().LayerOf(2));
+
+        // A manifest that listed fewer blobs than the server reports was not this download's: the total is unknown again.
+        var wrong = new PullProgressTracker(() => _now);
+        wrong.ExpectLayers(1);
+        wrong.Apply(Line("pulling aaaaaaaaaaaa", A, 1000));
+        wrong.Apply(Line("pulling bbbbbbbbbbbb", B, 3000));
+        Assert.Equal("Downloading layer 2 of ≥2", wrong.Snapshot().PhaseText);
     }
 
     [Theory]

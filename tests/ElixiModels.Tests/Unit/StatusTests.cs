@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
+using ElixiModels.Reporting;
 using ElixiModels.Resources;
 using ElixiModels.Session;
 using ElixiModels.Status;
@@ -142,9 +143,9 @@ public sealed class StatusReaderTests : IAsyncLifetime, IDisposable
         _session.SetActiveModel(Client.Host, "qwen2.5-coder:7b");
         _session.RecordBenchmark(new BenchmarkSnapshot { Model = "qwen2.5-coder:7b", Host = Client.Host, GenerateTokensPerSecond = 60, Runs = 3 });
 
-        StatusReading r = await Reader.ReadAsync(Client, CancellationToken.None);
-        Assert.Empty(r.Warnings);
-        OllamaStatus s = r.Status;
+        var reporter = new RecordingReporter();
+        OllamaStatus s = await Reader.ReadAsync(Client, reporter, CancellationToken.None);
+        Assert.Empty(reporter.Warnings);
         Assert.Equal("qwen2.5-coder:7b", s.ActiveModel);
         Assert.Equal(ModelStatus.Active, s.Status);
         Assert.Equal(StatusBuilder.FromSwitch, s.ActiveModelSource);
@@ -161,13 +162,13 @@ public sealed class StatusReaderTests : IAsyncLifetime, IDisposable
     public async Task Switched_model_that_is_not_loaded_is_NotLoaded_and_its_capabilities_come_via_its_digest()
     {
         _session.SetActiveModel(Client.Host, "llava:7b");
-        StatusReading r = await Reader.ReadAsync(Client, CancellationToken.None);
-        Assert.Equal(ModelStatus.NotLoaded, r.Status.Status);
-        Assert.Equal(new[] { "completion", "vision" }, r.Status.Capabilities);
-        Assert.Null(r.Status.Performance);
+        OllamaStatus s = await Reader.ReadAsync(Client, NullOperationReporter.Instance, CancellationToken.None);
+        Assert.Equal(ModelStatus.NotLoaded, s.Status);
+        Assert.Equal(new[] { "completion", "vision" }, s.Capabilities);
+        Assert.Null(s.Performance);
         Assert.Equal(1, _sim.State.Log.Count("POST", "/api/show"));
 
-        await Reader.ReadAsync(Client, CancellationToken.None);
+        await Reader.ReadAsync(Client, NullOperationReporter.Instance, CancellationToken.None);
         Assert.Equal(1, _sim.State.Log.Count("POST", "/api/show")); // cached by digest
     }
 
@@ -176,30 +177,33 @@ public sealed class StatusReaderTests : IAsyncLifetime, IDisposable
     {
         _session.SetActiveModel(Client.Host, "phi3:mini");
         _sim.State.RemoveInstalled("phi3:mini");
-        StatusReading r = await Reader.ReadAsync(Client, CancellationToken.None);
-        Assert.Equal(ModelStatus.NotLoaded, r.Status.Status);
-        Assert.Empty(r.Status.Capabilities);
-        Assert.Contains(r.Warnings, w => w.Contains("phi3:mini") && w.Contains("no longer installed"));
+        var reporter = new RecordingReporter();
+        OllamaStatus s = await Reader.ReadAsync(Client, reporter, CancellationToken.None);
+        Assert.Equal(ModelStatus.NotLoaded, s.Status);
+        Assert.Empty(s.Capabilities);
+        Assert.Contains(reporter.Warnings, w => w.Contains("phi3:mini") && w.Contains("no longer installed"));
     }
 
     [Fact]
     public async Task Unreachable_server_gives_a_status_with_resources_and_a_warning()
     {
         var client = new OllamaClient(SimulatedOllama.DeadUri(), new OllamaClientOptions { RetryCount = 0 });
-        StatusReading r = await Reader.ReadAsync(client, CancellationToken.None);
-        Assert.Equal(ModelStatus.ServerUnreachable, r.Status.Status);
-        Assert.NotNull(r.Status.ServerError);
-        Assert.Equal(1000, r.Status.HostResources!.TotalMemoryBytes);
-        Assert.Contains(r.Warnings, w => w.Contains("not reachable"));
+        var reporter = new RecordingReporter();
+        OllamaStatus s = await Reader.ReadAsync(client, reporter, CancellationToken.None);
+        Assert.Equal(ModelStatus.ServerUnreachable, s.Status);
+        Assert.NotNull(s.ServerError);
+        Assert.Equal(1000, s.HostResources!.TotalMemoryBytes);
+        Assert.Contains(reporter.Warnings, w => w.Contains("not reachable"));
     }
 
     [Fact]
     public async Task A_failing_probe_is_a_warning_not_a_failure()
     {
-        StatusReading r = await new StatusReader(_session, new FailingProbe()).ReadAsync(Client, CancellationToken.None);
-        Assert.Null(r.Status.HostResources);
-        Assert.Equal(ModelStatus.NotLoaded, r.Status.Status);
-        Assert.Contains(r.Warnings, w => w.Contains("resources") && w.Contains("no /proc"));
+        var reporter = new RecordingReporter();
+        OllamaStatus s = await new StatusReader(_session, new FailingProbe()).ReadAsync(Client, reporter, CancellationToken.None);
+        Assert.Null(s.HostResources);
+        Assert.Equal(ModelStatus.NotLoaded, s.Status);
+        Assert.Contains(reporter.Warnings, w => w.Contains("resources") && w.Contains("no /proc"));
     }
 
 

@@ -1,28 +1,24 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using ElixiModels.Lifecycle;
+using ElixiModels.Models;
 using ElixiModels.Ollama;
-using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
 using ElixiModels.Reporting;
 
-namespace ElixiModels.Presenters;
+namespace ElixiModels.Lifecycle;
 
 /// <summary>
-/// Shows a pull as one progress bar (bytes summed over all blobs, speed, time left, phase) and, optionally, a child
-/// bar per blob: at most 10 updates a second, a new ProgressRecord each time, never going backwards, and a
-/// Completed record at the end.
+/// Reports a pull as one progress bar (bytes summed over all blobs, speed, time left, phase) and, optionally, a child
+/// bar per blob: at most 10 updates a second, never going backwards, and a completed update at the end.
 /// </summary>
-internal sealed class PullProgressWriter
+public sealed class PullProgressWriter
 {
     /// <summary>Blobs beyond this many get no child bar (activity ids of one pull stay below the next pull's).</summary>
-    internal const int MaxChildBars = 99;
+    public const int MaxChildBars = 99;
 
-    private readonly PipelineBridge _bridge;
+    private readonly IOperationReporter _reporter;
     private readonly int _activityId;
     private readonly string _activity;
     private readonly bool _showLayers;
@@ -31,9 +27,9 @@ internal sealed class PullProgressWriter
     private readonly Dictionary<int, int> _childShown = new();
     private readonly HashSet<int> _childDone = new();
 
-    public PullProgressWriter(PipelineBridge bridge, int activityId, string activity, bool showLayers)
+    public PullProgressWriter(IOperationReporter reporter, int activityId, string activity, bool showLayers)
     {
-        _bridge = bridge;
+        _reporter = reporter ?? throw new ArgumentNullException(nameof(reporter));
         _activityId = activityId;
         _activity = activity;
         _showLayers = showLayers;
@@ -41,6 +37,9 @@ internal sealed class PullProgressWriter
         _tracker = new PullProgressTracker(() => watch.Elapsed);
         _limiter = new ProgressRateLimiter(10, () => watch.Elapsed);
     }
+
+    /// <summary>The number of blobs the registry's manifest lists, when known before the download (see <see cref="PullProgressTracker.ExpectLayers"/>).</summary>
+    public void ExpectLayers(int? count) => _tracker.ExpectLayers(count);
 
     /// <summary>Takes one line of the pull stream (called on the stream's thread, one line at a time).</summary>
     public void OnUpdate(PullUpdate update)
@@ -52,20 +51,19 @@ internal sealed class PullProgressWriter
             return;
         }
 
-        var record = new ProgressRecord(_activityId, _activity, snapshot.Description)
+        _reporter.Progress(new OperationProgress(_activityId, _activity, snapshot.Description)
         {
-            PercentComplete = shown,
-            SecondsRemaining = snapshot.Remaining is { } left ? (int)Math.Ceiling(left.TotalSeconds) : -1,
+            Percent = shown,
+            SecondsRemaining = snapshot.Remaining is { } left ? (int)Math.Ceiling(left.TotalSeconds) : null,
             CurrentOperation = snapshot.PhaseText,
-        };
-        _bridge.WriteProgress(record);
+        });
         if (_showLayers)
         {
             WriteChildren(snapshot);
         }
     }
 
-    /// <summary>Ends the bars (after waiting, if needed, so the last record keeps to the rate).</summary>
+    /// <summary>Ends the bars (after waiting, if needed, so the last update keeps to the rate).</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
         if (_limiter.IsCompleted || _limiter.Reports == 0)
@@ -88,11 +86,11 @@ internal sealed class PullProgressWriter
         {
             if (!_childDone.Contains(number))
             {
-                _bridge.WriteProgress(Completed(_activityId + number, $"Layer {number}", _activityId));
+                _reporter.Progress(Completed(_activityId + number, $"Layer {number}", _activityId));
             }
         }
 
-        _bridge.WriteProgress(Completed(_activityId, _activity, -1));
+        _reporter.Progress(Completed(_activityId, _activity, null));
     }
 
     private void WriteChildren(PullProgressSnapshot snapshot)
@@ -110,7 +108,7 @@ internal sealed class PullProgressWriter
                 if (seen)
                 {
                     _childDone.Add(layer.Number);
-                    _bridge.WriteProgress(Completed(_activityId + layer.Number, ChildActivity(layer, snapshot), _activityId));
+                    _reporter.Progress(Completed(_activityId + layer.Number, ChildActivity(layer, snapshot), _activityId));
                 }
 
                 continue;
@@ -123,22 +121,22 @@ internal sealed class PullProgressWriter
             }
 
             _childShown[layer.Number] = percent;
-            _bridge.WriteProgress(new ProgressRecord(_activityId + layer.Number, ChildActivity(layer, snapshot),
-                $"{Models.Units.Bytes(layer.CompletedBytes)} of {Models.Units.Bytes(layer.TotalBytes)}")
+            _reporter.Progress(new OperationProgress(_activityId + layer.Number, ChildActivity(layer, snapshot),
+                $"{Units.Bytes(layer.CompletedBytes)} of {Units.Bytes(layer.TotalBytes)}")
             {
                 ParentActivityId = _activityId,
-                PercentComplete = percent,
+                Percent = percent,
             });
         }
     }
 
     private static string ChildActivity(LayerProgress layer, PullProgressSnapshot snapshot) =>
-        $"Layer {layer.Number} of {snapshot.LayerCount}: {layer.ShortDigest}";
+        $"Layer {snapshot.LayerOf(layer.Number)}: {layer.ShortDigest}";
 
-    private static ProgressRecord Completed(int id, string activity, int parent) => new(id, activity, "Done")
+    private static OperationProgress Completed(int id, string activity, int? parent) => new(id, activity, "Done")
     {
         ParentActivityId = parent,
-        PercentComplete = 100,
-        RecordType = ProgressRecordType.Completed,
+        Percent = 100,
+        Completed = true,
     };
 }
