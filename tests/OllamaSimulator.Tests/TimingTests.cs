@@ -66,9 +66,10 @@ public sealed class TimingTests : IAsyncLifetime
         double reported = n / (final.GetProperty("eval_duration").GetInt64() / 1e9);
         Assert.InRange(reported, rate * 0.995, rate * 1.005);
 
-        // What a client sees: the spacing between the first and the last token.
+        // What a client sees: the spacing between the first and the last token. One late wake-up of the client or the
+        // server (a few ms on a busy 2-core machine) moves this over a 0.7 s span by ~1 %; pacing drift would be far more.
         double wall = (n - 1) / (times[^1] - times[0]);
-        Assert.InRange(wall, rate * 0.99, rate * 1.01);
+        Assert.InRange(wall, rate * 0.97, rate * 1.03);
 
         // Durations are consistent: total >= load + prompt eval + eval.
         long total = final.GetProperty("total_duration").GetInt64();

@@ -157,7 +157,8 @@ internal sealed class InferenceHandlers
         long pe = Stopwatch.GetTimestamp();
         double promptRate = m.PromptTokensPerSecond > 0 ? m.PromptTokensPerSecond : 1000;
         await PreciseWait.UntilAsync(pe, promptTokens / promptRate, ct).ConfigureAwait(false);
-        result.PromptEvalNs = Math.Max(1, NsSince(pe));
+        // As for eval_duration: the model's prompt time (count / rate), not how late this process woke up.
+        result.PromptEvalNs = Math.Max(1, Ns(promptTokens / promptRate));
 
         bool explicitLimit = opts.NumPredict is > 0;
         int limit = explicitLimit ? opts.NumPredict!.Value : Math.Max(1, st.DefaultNumPredict);
