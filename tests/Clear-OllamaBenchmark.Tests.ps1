@@ -4,12 +4,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Sim = Enter-ElixiTest
     $script:SavedHistoryPath = $env:ELIXI_HISTORY_PATH
-    $script:Module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
-
-    # A fresh pwsh process, as a scheduled task runs one: the module, the simulator, nothing else from this session.
-    function Fresh([string] $Command) {
-        Invoke-FreshPwsh "`$ErrorActionPreference = 'Stop'; Import-Module '$script:Module'; `$PSDefaultParameterValues['*-Ollama*:Uri'] = '$($script:Sim.Uri)'; $Command"
-    }
+    function Fresh([string] $Command) { Invoke-FreshElixi $script:Sim $Command }
 }
 
 AfterAll {
@@ -19,15 +14,8 @@ AfterAll {
 }
 
 Describe 'Clear-OllamaBenchmark' {
-    BeforeEach {
-        $env:ELIXI_HISTORY_PATH = Join-Path ([IO.Path]::GetTempPath()) ("elixi-history-" + [guid]::NewGuid().ToString('N'))
-        $script:File = Join-Path $env:ELIXI_HISTORY_PATH 'benchmark-history.jsonl'
-        Clear-OllamaBenchmark -Confirm:$false   # this session's results from earlier tests
-    }
-
-    AfterEach {
-        Remove-Item $env:ELIXI_HISTORY_PATH -Recurse -Force -ErrorAction SilentlyContinue
-    }
+    BeforeEach { $script:File = Enter-HistoryTest }
+    AfterEach { Exit-HistoryTest }
 
     It 'survives Clear-OllamaCache; Clear-OllamaBenchmark deletes it, after -WhatIf changed nothing' {
         Fresh "Measure-OllamaModel gemma3:1b, phi3:mini -Count 1 -MaxTokens 4 | Out-Null"

@@ -5,11 +5,7 @@ BeforeAll {
     $script:Sim = Enter-ElixiTest
     $script:SavedHistoryPath = $env:ELIXI_HISTORY_PATH
     $script:Module = Join-Path (Get-RepoRoot) 'ElixiModels.psd1'
-
-    # A fresh pwsh process, as a scheduled task runs one: the module, the simulator, nothing else from this session.
-    function Fresh([string] $Command) {
-        Invoke-FreshPwsh "`$ErrorActionPreference = 'Stop'; Import-Module '$script:Module'; `$PSDefaultParameterValues['*-Ollama*:Uri'] = '$($script:Sim.Uri)'; $Command"
-    }
+    function Fresh([string] $Command) { Invoke-FreshElixi $script:Sim $Command }
 }
 
 AfterAll {
@@ -19,15 +15,8 @@ AfterAll {
 }
 
 Describe 'Get-OllamaBenchmark' {
-    BeforeEach {
-        $env:ELIXI_HISTORY_PATH = Join-Path ([IO.Path]::GetTempPath()) ("elixi-history-" + [guid]::NewGuid().ToString('N'))
-        $script:File = Join-Path $env:ELIXI_HISTORY_PATH 'benchmark-history.jsonl'
-        Clear-OllamaBenchmark -Confirm:$false   # this session's results from earlier tests
-    }
-
-    AfterEach {
-        Remove-Item $env:ELIXI_HISTORY_PATH -Recurse -Force -ErrorAction SilentlyContinue
-    }
+    BeforeEach { $script:File = Enter-HistoryTest }
+    AfterEach { Exit-HistoryTest }
 
     It 'lists a result measured in another process, from the history, with no prompt text saved' {
         Fresh "Measure-OllamaModel phi3:mini -Count 2 -MaxTokens 4 -Prompt 'TOP SECRET PROMPT' | Out-Null"

@@ -127,6 +127,32 @@ function Invoke-WithProgress {
     finally { $ps.Dispose() }
 }
 
+function Invoke-FreshElixi {
+    <#
+    .SYNOPSIS
+        Runs -Command in a fresh pwsh process, as a scheduled task runs one: the module imported, -Simulator as the
+        default server, nothing else from this session. Returns the output lines.
+    #>
+    param([Parameter(Mandatory)] $Simulator, [Parameter(Mandatory)] [string] $Command)
+    $module = Join-Path $script:RepoRoot 'ElixiModels.psd1'
+    Invoke-FreshPwsh "`$ErrorActionPreference = 'Stop'; Import-Module '$module'; `$PSDefaultParameterValues['*-Ollama*:Uri'] = '$($Simulator.Uri)'; $Command"
+}
+
+function Enter-HistoryTest {
+    <#
+    .SYNOPSIS
+        Gives the test a benchmark history of its own ($env:ELIXI_HISTORY_PATH, a new temp folder) and an empty session
+        of results; returns the history file's path. Exit-HistoryTest removes the folder.
+    #>
+    $env:ELIXI_HISTORY_PATH = Join-Path ([IO.Path]::GetTempPath()) ("elixi-history-" + [guid]::NewGuid().ToString('N'))
+    Clear-OllamaBenchmark -Confirm:$false   # this session's results from earlier tests
+    Join-Path $env:ELIXI_HISTORY_PATH 'benchmark-history.jsonl'
+}
+
+function Exit-HistoryTest {
+    Remove-Item $env:ELIXI_HISTORY_PATH -Recurse -Force -ErrorAction SilentlyContinue
+}
+
 function Enter-ElixiTest {
     <#
     .SYNOPSIS
@@ -151,7 +177,7 @@ function Exit-ElixiTest {
     Stop-OllamaSimulator $Simulator
 }
 
-Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri, Invoke-FreshPwsh, Invoke-WithProgress, Enter-ElixiTest, Exit-ElixiTest
+Export-ModuleMember -Function Get-RepoRoot, Initialize-ElixiModelsBuild, Start-OllamaSimulator, Stop-OllamaSimulator, Invoke-Simulator, Get-SimulatorLog, Get-DeadUri, Invoke-FreshPwsh, Invoke-FreshElixi, Enter-HistoryTest, Exit-HistoryTest, Invoke-WithProgress, Enter-ElixiTest, Exit-ElixiTest
 
 # Every Pester run keeps its benchmark history in a temporary folder, never the user's (Measure-OllamaModel writes it,
 # Select-OllamaModel reads it). A test that needs its own history sets $env:ELIXI_HISTORY_PATH itself.
