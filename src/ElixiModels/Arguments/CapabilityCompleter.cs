@@ -2,8 +2,6 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using ElixiModels.Cmdlets;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Arguments;
 

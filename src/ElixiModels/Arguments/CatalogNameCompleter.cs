@@ -1,7 +1,5 @@
 using System.Collections.Generic;
 using ElixiModels.Catalog;
-using ElixiModels.Cmdlets;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Arguments;
 

@@ -1,8 +1,6 @@
 using System;
 using System.Management.Automation;
 using ElixiModels.Ollama;
-using ElixiModels.Cmdlets;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Arguments;
 

@@ -9,7 +9,6 @@ using System.Threading.Tasks;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Cmdlets;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Arguments;
 

@@ -1,7 +1,5 @@
 using System;
 using System.Management.Automation;
-using ElixiModels.Cmdlets;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Arguments;
 

@@ -6,7 +6,6 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using ElixiModels.Ollama;
 using ElixiModels.Cmdlets;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Arguments;
 

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;

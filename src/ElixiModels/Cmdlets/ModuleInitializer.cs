@@ -1,8 +1,6 @@
 using System;
 using System.Management.Automation;
 using ElixiModels.Resources;
-using ElixiModels.Arguments;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Cmdlets;
 

@@ -2,14 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Ollama;
-using ElixiModels.Session;
 using ElixiModels.Arguments;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Cmdlets;
 

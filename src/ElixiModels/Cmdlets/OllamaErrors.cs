@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using ElixiModels.Models;
 using ElixiModels.Ollama;

@@ -4,8 +4,6 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using ElixiModels.Arguments;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Cmdlets;
 

@@ -1,11 +1,9 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ElixiModels.History;
 using ElixiModels.Models;
 using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
 using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;

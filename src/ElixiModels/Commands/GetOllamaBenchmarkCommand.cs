@@ -4,9 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using ElixiModels.History;
 using ElixiModels.Models;
-using ElixiModels.Ollama;
 using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
 using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;

@@ -3,7 +3,6 @@ using ElixiModels.Models;
 using ElixiModels.Resources;
 using ElixiModels.Status;
 using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
 using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;

@@ -8,7 +8,6 @@ using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Cmdlets;
 using ElixiModels.Arguments;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 

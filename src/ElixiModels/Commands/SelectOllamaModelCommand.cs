@@ -5,18 +5,14 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ElixiModels.Benchmark;
-using ElixiModels.History;
 using ElixiModels.Catalog;
-using ElixiModels.Lifecycle;
 using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using ElixiModels.Selection;
-using ElixiModels.Session;
 using ElixiModels.Cmdlets;
 using ElixiModels.Arguments;
 using ElixiModels.Presenters;
-using ElixiModels.Reporting;
 
 namespace ElixiModels.Commands;
 

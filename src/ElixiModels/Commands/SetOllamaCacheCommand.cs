@@ -3,7 +3,6 @@ using System.Management.Automation;
 using ElixiModels.Session;
 using ElixiModels.Cmdlets;
 using ElixiModels.Arguments;
-using ElixiModels.Presenters;
 
 namespace ElixiModels.Commands;
 

@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Reporting;
 

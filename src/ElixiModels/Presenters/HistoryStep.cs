@@ -6,7 +6,6 @@ using System.Threading.Tasks;
 using ElixiModels.History;
 using ElixiModels.Models;
 using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
 
 namespace ElixiModels.Presenters;
 

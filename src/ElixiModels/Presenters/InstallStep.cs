@@ -11,7 +11,6 @@ using ElixiModels.Models;
 using ElixiModels.Ollama;
 using ElixiModels.Session;
 using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
 
 namespace ElixiModels.Presenters;
 

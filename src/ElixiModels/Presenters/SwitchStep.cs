@@ -8,7 +8,6 @@ using ElixiModels.Ollama;
 using ElixiModels.Resources;
 using ElixiModels.Session;
 using ElixiModels.Cmdlets;
-using ElixiModels.Arguments;
 
 namespace ElixiModels.Presenters;
 

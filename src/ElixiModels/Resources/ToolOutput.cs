@@ -1,13 +1,3 @@
-using System;
-using System.Collections.Concurrent;
-using System.ComponentModel;
-using System.Diagnostics;
-using System.IO;
-using System.Runtime.InteropServices;
-using System.Text;
-using System.Threading;
-using System.Threading.Tasks;
-
 namespace ElixiModels.Resources;
 
 /// <summary>What a tool printed and how it ended.</summary>
