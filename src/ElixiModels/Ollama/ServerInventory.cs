@@ -117,8 +117,12 @@ public sealed class ServerInventory
 public sealed class NameResolution<T>
     where T : class
 {
+    // The wire types have no Equals of their own: the set holds the very objects the server's list holds.
+    private readonly HashSet<T> _members;
+
     private NameResolution(IReadOnlyList<NameMatch<T>> perName, IReadOnlyList<T> models)
     {
+        _members = new HashSet<T>(models);
         PerName = perName;
         Models = models;
     }
@@ -133,7 +137,7 @@ public sealed class NameResolution<T>
     public IEnumerable<string> Unmatched => PerName.Where(p => !p.IsPattern && p.Models.Count == 0).Select(p => p.Name);
 
     /// <summary>Whether the model is one of <see cref="Models"/>.</summary>
-    public bool Contains(T model) => Models.Contains(model);
+    public bool Contains(T model) => _members.Contains(model);
 
     internal static NameResolution<T> Of(IEnumerable<string> names, IReadOnlyList<T> items, Func<T, string> nameOf)
     {
@@ -145,13 +149,14 @@ public sealed class NameResolution<T>
 
         var perName = new List<NameMatch<T>>();
         var models = new List<T>();
+        var seen = new HashSet<T>();
         List<string> all = items.Select(nameOf).ToList();
         foreach (string name in typed)
         {
             var filter = new ModelNameFilter(new[] { name }).ResolveBareNames(all);
             List<T> matches = items.Where(i => filter.Matches(ModelName.Normalize(nameOf(i)))).ToList();
             perName.Add(new NameMatch<T>(name, ModelNameFilter.IsPattern(name), matches));
-            models.AddRange(matches.Where(m => !models.Contains(m)));
+            models.AddRange(matches.Where(seen.Add));
         }
 
         return new NameResolution<T>(perName, models);
